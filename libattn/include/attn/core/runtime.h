@@ -1,0 +1,43 @@
+// Process-level set-up every app does first: a fast BLAS kernel, the number of
+// intra-op threads, and the device. See README "Performance" for why the BLAS
+// check exists (Debian's OpenBLAS misdetects some AVX-512 CPUs as "Prescott").
+#pragma once
+
+#include <c10/core/Device.h>
+
+#include <functional>
+#include <string>
+
+namespace attn {
+
+/// What the BLAS library reports about itself (empty when it is not OpenBLAS).
+struct BlasInfo {
+  std::string corename;  ///< openblas_get_corename(), e.g. "Haswell", "Prescott"
+  std::string config;    ///< openblas_get_config()
+};
+
+BlasInfo blas_info();
+
+/// Makes sure OpenBLAS runs a kernel for this CPU. When OpenBLAS reports a
+/// generic core ("Prescott", "Core2", ...) on a CPU with AVX-512 or AVX2 and
+/// OPENBLAS_CORETYPE is not set, sets OPENBLAS_CORETYPE (SKYLAKEX or HASWELL)
+/// and re-executes the program, which never returns. Setting OPENBLAS_CORETYPE
+/// yourself (any value) overrides this. Prints one log line saying what it did.
+void ensure_fast_blas(int argc, char** argv);
+
+/// Sets LibTorch's intra-op threads: `requested` > 0 as given, 0 = all cores.
+/// Returns the number in use.
+int configure_threads(int requested);
+
+/// Resolves "auto" | "cpu" | "cuda" | "cuda:N". Throws attn::Error naming the
+/// --device flag when CUDA is asked for but none is available.
+c10::Device resolve_device(const std::string& name);
+
+/// "cpu (2 threads, OpenBLAS SkylakeX)" or "cuda:0 (NVIDIA H100 ...)".
+std::string describe_device(const c10::Device& device, int threads);
+
+/// Runs an app's main body: attn::Error and bad flags become a one-line
+/// "<program>: error: ..." on stderr and exit code 2; returns body's code.
+int run_app(const char* program, const std::function<int()>& body);
+
+}  // namespace attn

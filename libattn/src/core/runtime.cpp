@@ -1,0 +1,125 @@
+// Process-level set-up: BLAS kernel check, threads, device (see attn/core/runtime.h).
+#include "attn/core/runtime.h"
+
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <ATen/Parallel.h>
+#include <torch/cuda.h>
+#include <cxxabi.h>
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+
+#include "attn/core/error.h"
+
+namespace attn {
+
+namespace {
+
+template <typename Fn>
+Fn find_symbol(const char* name) {
+  return reinterpret_cast<Fn>(::dlsym(RTLD_DEFAULT, name));
+}
+
+bool is_generic_core(const std::string& core) {
+  // OpenBLAS's names for pre-AVX kernels, which it falls back to when it does
+  // not recognise a CPU (e.g. AMD Zen 4 in 0.3.21).
+  for (const char* generic : {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom",
+                              "Katmai", "Coppermine", "Northwood", "Banias", "Generic", "Opteron",
+                              "Barcelona", "Opteron_SSE3", "Athlon"})
+    if (core == generic) return true;
+  return false;
+}
+
+}  // namespace
+
+BlasInfo blas_info() {
+  BlasInfo info;
+  if (auto corename = find_symbol<char* (*)()>("openblas_get_corename")) info.corename = corename();
+  if (auto config = find_symbol<char* (*)()>("openblas_get_config")) info.config = config();
+  return info;
+}
+
+void ensure_fast_blas(int argc, char** argv) {
+  const BlasInfo info = blas_info();
+  if (info.corename.empty()) return;  // not OpenBLAS: nothing to check
+  if (const char* forced = std::getenv("OPENBLAS_CORETYPE")) {
+    fmt::print(stderr, "[attn] OpenBLAS kernel: {} (OPENBLAS_CORETYPE={})\n", info.corename, forced);
+    return;
+  }
+  if (!is_generic_core(info.corename)) {
+    fmt::print(stderr, "[attn] OpenBLAS kernel: {}\n", info.corename);
+    return;
+  }
+  __builtin_cpu_init();
+  const char* better = __builtin_cpu_supports("avx512f") ? "SKYLAKEX"
+                       : __builtin_cpu_supports("avx2")  ? "HASWELL"
+                                                         : nullptr;
+  if (better == nullptr) {
+    fmt::print(stderr, "[attn] OpenBLAS kernel: {} (no AVX2 on this CPU; generic kernels)\n",
+               info.corename);
+    return;
+  }
+  fmt::print(stderr,
+             "[attn] OpenBLAS detected generic core '{}' on a CPU with {}; re-running with "
+             "OPENBLAS_CORETYPE={} (set OPENBLAS_CORETYPE yourself to override)\n",
+             info.corename, std::strcmp(better, "SKYLAKEX") == 0 ? "AVX-512" : "AVX2", better);
+  ::setenv("OPENBLAS_CORETYPE", better, 1);
+  ::execv("/proc/self/exe", argv);
+  // exec failed: carry on with the generic kernel rather than stop the run.
+  fmt::print(stderr, "[attn] warning: re-exec failed ({}); continuing with '{}'\n",
+             std::strerror(errno), info.corename);
+}
+
+int configure_threads(int requested) {
+  check(requested >= 0, "--threads: expected 0 (all cores) or a positive count, got {}", requested);
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = requested > 0 ? requested : cores;
+  at::set_num_threads(threads);
+  return at::get_num_threads();
+}
+
+c10::Device resolve_device(const std::string& name) {
+  if (name == "auto") return torch::cuda::is_available() ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
+  if (name == "cpu") return c10::Device(c10::kCPU);
+  if (name.rfind("cuda", 0) == 0) {
+    check(torch::cuda::is_available(),
+          "--device {}: no CUDA device is available (LibTorch built without CUDA, or no GPU "
+          "visible); use --device cpu, or build against a CUDA LibTorch (docs/cuda.md)",
+          name);
+    try {
+      c10::Device device(name);
+      check(device.index() < static_cast<int>(torch::cuda::device_count()),
+            "--device {}: only {} CUDA device(s) present", name, torch::cuda::device_count());
+      return device;
+    } catch (const c10::Error&) {
+      throw Error(fmt::format("--device: expected auto, cpu, cuda or cuda:N, got '{}'", name));
+    }
+  }
+  throw Error(fmt::format("--device: expected auto, cpu, cuda or cuda:N, got '{}'", name));
+}
+
+std::string describe_device(const c10::Device& device, int threads) {
+  if (device.is_cuda()) return fmt::format("{} ({} CUDA devices)", device.str(), torch::cuda::device_count());
+  const BlasInfo info = blas_info();
+  return fmt::format("cpu ({} threads{})", threads,
+                     info.corename.empty() ? "" : ", OpenBLAS " + info.corename);
+}
+
+int run_app(const char* program, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const Error& e) {
+    fmt::print(stderr, "{}: error: {}\n", program, e.what());
+  } catch (const c10::Error& e) {
+    fmt::print(stderr, "{}: error: {}\n", program, e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "{}: error: {}\n", program, e.what());
+  }
+  return 2;
+}
+
+}  // namespace attn

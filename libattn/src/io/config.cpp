@@ -1,0 +1,241 @@
+// Strict YAML config reading (see attn/io/config.h).
+#include "attn/io/config.h"
+
+#include <fmt/format.h>
+
+#include <sstream>
+
+#include "attn/core/error.h"
+
+namespace attn::io {
+
+struct ConfigNode::Shared {
+  std::string origin;
+  YAML::Node root;
+  YAML::Node resolved = YAML::Node(YAML::NodeType::Map);
+  std::set<std::string> used;  // dotted keys that a reader asked for
+};
+
+ConfigNode::ConfigNode(std::shared_ptr<Shared> shared, YAML::Node node, std::string path)
+    : shared_(std::move(shared)), node_(std::move(node)), path_(std::move(path)) {}
+
+ConfigNode ConfigNode::load_file(const std::filesystem::path& path) {
+  check(std::filesystem::exists(path), "{}: config file not found", path.string());
+  try {
+    YAML::Node root = YAML::LoadFile(path.string());
+    auto shared = std::make_shared<Shared>();
+    shared->origin = path.string();
+    if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+    check(root.IsMap(), "{}: expected a YAML mapping of keys at the top level", path.string());
+    shared->root = root;
+    return ConfigNode(shared, root, "");
+  } catch (const YAML::Exception& e) {
+    throw Error(fmt::format("{}:{}: YAML syntax error: {}", path.string(), e.mark.line + 1, e.msg));
+  }
+}
+
+ConfigNode ConfigNode::parse(const std::string& text, const std::string& origin) {
+  try {
+    YAML::Node root = YAML::Load(text);
+    if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+    check(root.IsMap(), "{}: expected a YAML mapping of keys at the top level", origin);
+    auto shared = std::make_shared<Shared>();
+    shared->origin = origin;
+    shared->root = root;
+    return ConfigNode(shared, root, "");
+  } catch (const YAML::Exception& e) {
+    throw Error(fmt::format("{}:{}: YAML syntax error: {}", origin, e.mark.line + 1, e.msg));
+  }
+}
+
+const std::string& ConfigNode::origin() const { return shared_->origin; }
+
+std::string ConfigNode::dotted(const std::string& key) const {
+  return path_.empty() ? key : path_ + "." + key;
+}
+
+void ConfigNode::fail(const std::string& key, const std::string& what) const {
+  throw Error(fmt::format("{}: {}: {}", shared_->origin, dotted(key), what));
+}
+
+bool ConfigNode::has(const std::string& key) const {
+  return node_.IsMap() && node_[key].IsDefined() && !node_[key].IsNull();
+}
+
+YAML::Node ConfigNode::value(const std::string& key) const {
+  mark_used(key);
+  if (!node_.IsMap()) return YAML::Node();
+  return node_[key];
+}
+
+void ConfigNode::mark_used(const std::string& key) const { shared_->used.insert(dotted(key)); }
+
+void ConfigNode::record(const std::string& key, const YAML::Node& v) const {
+  // Walk/create the resolved tree along this node's dotted path.
+  YAML::Node target = shared_->resolved;
+  std::stringstream parts(path_);
+  std::string part;
+  std::vector<YAML::Node> chain{target};
+  while (!path_.empty() && std::getline(parts, part, '.')) {
+    YAML::Node next = chain.back()[part];
+    if (!next.IsMap()) {
+      chain.back()[part] = YAML::Node(YAML::NodeType::Map);
+      next = chain.back()[part];
+    }
+    chain.push_back(next);
+  }
+  chain.back()[key] = v;
+}
+
+ConfigNode ConfigNode::child(const std::string& key) const {
+  YAML::Node v = value(key);
+  if (v.IsDefined() && !v.IsNull() && !v.IsMap()) fail(key, "expected a mapping of keys");
+  YAML::Node node = (v.IsDefined() && !v.IsNull()) ? v : YAML::Node(YAML::NodeType::Map);
+  return ConfigNode(shared_, node, dotted(key));
+}
+
+namespace {
+std::string scalar_text(const YAML::Node& v) {
+  if (v.IsScalar()) return v.Scalar();
+  if (v.IsSequence()) return "a list";
+  if (v.IsMap()) return "a mapping";
+  return "nothing";
+}
+}  // namespace
+
+int64_t ConfigNode::get_int(const std::string& key, int64_t fallback) const {
+  YAML::Node v = value(key);
+  int64_t result = fallback;
+  if (v.IsDefined() && !v.IsNull()) {
+    try {
+      if (!v.IsScalar()) throw YAML::Exception(YAML::Mark(), "not a scalar");
+      result = v.as<int64_t>();
+    } catch (const YAML::Exception&) {
+      fail(key, fmt::format("expected an integer, got '{}'", scalar_text(v)));
+    }
+  }
+  record(key, YAML::Node(result));
+  return result;
+}
+
+double ConfigNode::get_double(const std::string& key, double fallback) const {
+  YAML::Node v = value(key);
+  double result = fallback;
+  if (v.IsDefined() && !v.IsNull()) {
+    try {
+      if (!v.IsScalar()) throw YAML::Exception(YAML::Mark(), "not a scalar");
+      result = v.as<double>();
+    } catch (const YAML::Exception&) {
+      fail(key, fmt::format("expected a number, got '{}'", scalar_text(v)));
+    }
+  }
+  record(key, YAML::Node(result));
+  return result;
+}
+
+bool ConfigNode::get_bool(const std::string& key, bool fallback) const {
+  YAML::Node v = value(key);
+  bool result = fallback;
+  if (v.IsDefined() && !v.IsNull()) {
+    try {
+      if (!v.IsScalar()) throw YAML::Exception(YAML::Mark(), "not a scalar");
+      result = v.as<bool>();
+    } catch (const YAML::Exception&) {
+      fail(key, fmt::format("expected true or false, got '{}'", scalar_text(v)));
+    }
+  }
+  record(key, YAML::Node(result));
+  return result;
+}
+
+std::string ConfigNode::get_string(const std::string& key, const std::string& fallback) const {
+  YAML::Node v = value(key);
+  std::string result = fallback;
+  if (v.IsDefined() && !v.IsNull()) {
+    if (!v.IsScalar()) fail(key, fmt::format("expected a string, got {}", scalar_text(v)));
+    result = v.Scalar();
+  }
+  record(key, YAML::Node(result));
+  return result;
+}
+
+std::string ConfigNode::get_choice(const std::string& key, const std::string& fallback,
+                                   const std::vector<std::string>& choices) const {
+  std::string result = get_string(key, fallback);
+  for (const auto& c : choices)
+    if (c == result) return result;
+  fail(key, fmt::format("expected one of {}, got '{}'", fmt::join(choices, "|"), result));
+}
+
+std::vector<int64_t> ConfigNode::get_int_list(const std::string& key,
+                                              const std::vector<int64_t>& fallback) const {
+  YAML::Node v = value(key);
+  std::vector<int64_t> result = fallback;
+  if (v.IsDefined() && !v.IsNull()) {
+    if (!v.IsSequence()) fail(key, fmt::format("expected a list of integers, got '{}'", scalar_text(v)));
+    result.clear();
+    for (const auto& item : v) {
+      try {
+        result.push_back(item.as<int64_t>());
+      } catch (const YAML::Exception&) {
+        fail(key, fmt::format("expected a list of integers, found '{}'", scalar_text(item)));
+      }
+    }
+  }
+  YAML::Node out(YAML::NodeType::Sequence);
+  for (auto x : result) out.push_back(x);
+  record(key, out);
+  return result;
+}
+
+std::vector<std::string> ConfigNode::get_string_list(const std::string& key,
+                                                     const std::vector<std::string>& fallback) const {
+  YAML::Node v = value(key);
+  std::vector<std::string> result = fallback;
+  if (v.IsDefined() && !v.IsNull()) {
+    if (!v.IsSequence()) fail(key, fmt::format("expected a list of strings, got '{}'", scalar_text(v)));
+    result.clear();
+    for (const auto& item : v) {
+      if (!item.IsScalar()) fail(key, "expected a list of strings");
+      result.push_back(item.Scalar());
+    }
+  }
+  YAML::Node out(YAML::NodeType::Sequence);
+  for (const auto& x : result) out.push_back(x);
+  record(key, out);
+  return result;
+}
+
+namespace {
+void find_unknown(const YAML::Node& node, const std::string& path, const std::set<std::string>& used,
+                  const std::string& origin) {
+  if (!node.IsMap()) return;
+  for (const auto& entry : node) {
+    const std::string key = entry.first.Scalar();
+    const std::string dotted = path.empty() ? key : path + "." + key;
+    if (!used.count(dotted)) {
+      // List the keys a reader did ask for at this level, to help fix typos.
+      std::vector<std::string> known;
+      const std::string prefix = path.empty() ? "" : path + ".";
+      for (const auto& u : used)
+        if (u.rfind(prefix, 0) == 0 && u.find('.', prefix.size()) == std::string::npos)
+          known.push_back(u.substr(prefix.size()));
+      throw Error(fmt::format("{}: {}: unknown key (expected one of: {})", origin, dotted,
+                              fmt::join(known, ", ")));
+    }
+    find_unknown(entry.second, dotted, used, origin);
+  }
+}
+}  // namespace
+
+void ConfigNode::finish() const { find_unknown(shared_->root, "", shared_->used, shared_->origin); }
+
+YAML::Node ConfigNode::resolved() const { return shared_->resolved; }
+
+std::string ConfigNode::resolved_yaml() const {
+  YAML::Emitter out;
+  out << shared_->resolved;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace attn::io
