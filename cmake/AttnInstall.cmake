@@ -22,5 +22,5 @@ install(FILES ${PROJECT_BINARY_DIR}/attnConfig.cmake ${PROJECT_BINARY_DIR}/attnC
   cmake/Findcxxopts.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/attn)
 if(ATTN_BUILD_APPS)
-  install(TARGETS attn-copy attn-bench RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(TARGETS ${ATTN_APPS} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()

@@ -259,12 +259,15 @@ std::string extract_mime_text(const std::string& headers, const std::string& bod
   if (!starts_with(type, "multipart/") || boundaries.empty())
     return decode_part(header_value(headers, "content-type"), encoding, body);
 
-  const auto is_boundary = [&](std::string line) {
+  // 0: not a boundary line, 1: "--b" (a part starts), 2: "--b--" (the last part ended).
+  const auto boundary_kind = [&](std::string line) {
     while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.pop_back();
-    if (!starts_with(line, "--")) return false;
+    if (!starts_with(line, "--")) return 0;
     line.erase(0, 2);
-    if (boundaries.count(line)) return true;
-    return line.size() > 2 && line.substr(line.size() - 2) == "--" && boundaries.count(line.substr(0, line.size() - 2));
+    if (boundaries.count(line)) return 1;
+    const bool closing = line.size() > 2 && line.substr(line.size() - 2) == "--" &&
+                         boundaries.count(line.substr(0, line.size() - 2));
+    return closing ? 2 : 0;
   };
   enum class State { kSkip, kPartHeaders, kPartBody } state = State::kSkip;  // kSkip: preamble
   std::string out, part_headers, part_body;
@@ -282,9 +285,9 @@ std::string extract_mime_text(const std::string& headers, const std::string& bod
     if (end == std::string::npos) end = body.size();
     const std::string line = body.substr(at, end - at);
     at = end + 1;
-    if (is_boundary(line)) {
+    if (const int kind = boundary_kind(line)) {
       flush();
-      state = State::kPartHeaders;
+      state = kind == 1 ? State::kPartHeaders : State::kSkip;  // skip the epilogue
       any_part = true;
       continue;
     }

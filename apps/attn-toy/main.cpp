@@ -1,0 +1,186 @@
+// attn-toy: integrates the gradient flow of the gated keyword toy (the
+// paper's Section 2 warm-up; model in attn/toy/gated_keyword.h) from a start
+// (beta_0, beta_1, p), prints when the betas separate and when attention
+// moves, and writes trajectory.csv and trajectory.png to --out.
+//
+//   attn-toy --preset paper --out runs/toy-paper
+//   attn-toy --preset wrong-sign --time 40 --out runs/toy-wrong-sign
+//   attn-toy --beta0 0.2 --beta1 -0.1 --p 0.3 --dt 0.005 --steps 8000 --out runs/toy
+#include <cxxopts.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "attn/core/error.h"
+#include "attn/core/runtime.h"
+#include "attn/io/files.h"
+#include "attn/plot/gnuplot.h"
+#include "attn/toy/gated_keyword.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using attn::check;
+using attn::toy::GatedKeywordState;
+using attn::toy::TrajectorySummary;
+
+GatedKeywordState preset_start(const std::string& name) {
+  if (name == "paper") return attn::toy::paper_start();
+  if (name == "wrong-sign") return attn::toy::wrong_sign_start();
+  throw attn::Error(fmt::format("--preset: expected paper or wrong-sign, got '{}'", name));
+}
+
+std::string format_time(const std::optional<double>& t) {
+  return t ? fmt::format("t = {:.3f}", *t) : std::string("never (within the horizon)");
+}
+
+const char* direction_name(int direction) {
+  return direction > 0 ? "towards the keyword (p up)"
+         : direction < 0 ? "towards the filler (p down)"
+                         : "nowhere (p stays put)";
+}
+
+// Two panels: the whole run, and a zoom on the early phase with p's axis
+// rescaled, where "the betas move first, p after" can be read off. beta_0 and
+// beta_1 on the left axis, p on the right; dashed lines mark the summary times.
+std::string figure_script(const fs::path& csv, const fs::path& png, const std::string& title,
+                          const TrajectorySummary& summary, double horizon, double beta_gap,
+                          double p_shift) {
+  std::string marks;
+  double last_mark = 0.0;
+  auto mark = [&](const std::optional<double>& t, const char* colour, double height,
+                  const std::string& text) {
+    if (!t) return;
+    last_mark = std::max(last_mark, *t);
+    marks += fmt::format(
+        "set arrow from {0},graph 0 to {0},graph 1 nohead dt 2 lw 1.5 lc rgb '{1}'\n"
+        "set label {2} at {0},graph {3} left offset 0.5,0 tc rgb '{1}'\n",
+        *t, colour, attn::plot::quote(fmt::format("{} (t = {:.2f})", text, *t)), height);
+  };
+  mark(summary.t_betas_separate, "#1f77b4", 0.95, fmt::format("beta0 - beta1 >= {}", beta_gap));
+  mark(summary.t_p_moves, "#d62728", 0.89, fmt::format("|p - p(0)| >= {}", p_shift));
+  mark(summary.t_p_turns, "#9467bd", 0.83, "p turns");
+  const double zoom = last_mark > 0.0 ? std::min(horizon, 2.5 * last_mark) : horizon / 10.0;
+
+  const std::string data = attn::plot::quote(csv.string());
+  const std::string plot = fmt::format(
+      "plot {0} using 1:2 skip 1 with lines lw 2 lc rgb '#1f77b4' title 'beta0 (keyword)', \\\n"
+      "     {0} using 1:3 skip 1 with lines lw 2 lc rgb '#2ca02c' title 'beta1 (filler)', \\\n"
+      "     {0} using 1:4 skip 1 axes x1y2 with lines lw 2 lc rgb '#d62728' title 'p (right axis)'\n",
+      data);
+  std::string script = attn::plot::output_png_header(png, 1200, 500);
+  script += "set datafile separator ','\nset grid\nset key below horizontal\n";
+  script += fmt::format("set multiplot layout 1,2 title {}\n", attn::plot::quote(title));
+  script += "set xlabel 'time t (gradient flow)'\nset ylabel 'per-token score beta'\n";
+  script += "set y2label 'attention p on the keyword'\nset ytics nomirror\nset y2tics\n";
+  script += "set offsets 0, 0, graph 0.05, graph 0.05\n" + marks;
+  script += fmt::format("set title 'whole run'\nset xrange [0:{}]\nset y2range [0:1]\n", horizon) + plot;
+  script += fmt::format("set title 'early phase (p axis rescaled)'\nset xrange [0:{}]\n", zoom);
+  script += "set autoscale y2\n" + plot + "unset multiplot\n";
+  return script;
+}
+
+int run(int argc, char** argv) {
+  cxxopts::Options options("attn-toy",
+                           "Gradient flow of the gated keyword toy (paper Section 2 warm-up): "
+                           "do the per-token scores separate before attention moves?");
+  // clang-format off
+  options.add_options()
+    ("preset", "start: paper (beta0 = beta1 = 0, p = 1/2) or wrong-sign (beta0 = -1, beta1 = 0, p = 1/2); --beta0/--beta1/--p override it", cxxopts::value<std::string>())
+    ("beta0", "initial score of the keyword (position 0)", cxxopts::value<double>())
+    ("beta1", "initial score of the filler (position 1)", cxxopts::value<double>())
+    ("p", "initial attention on the keyword, in (0, 1)", cxxopts::value<double>())
+    ("dt", "RK4 step size", cxxopts::value<double>()->default_value("0.01"))
+    ("steps", "number of RK4 steps (default: --time / --dt)", cxxopts::value<long>())
+    ("time", "horizon; used when --steps is not given", cxxopts::value<double>()->default_value("30"))
+    ("stride", "write every stride-th step to trajectory.csv", cxxopts::value<long>()->default_value("10"))
+    ("beta-gap", "threshold on beta0 - beta1 for 'the betas have separated'", cxxopts::value<double>()->default_value("0.1"))
+    ("p-shift", "threshold on |p - p(0)| for 'attention has moved'", cxxopts::value<double>()->default_value("0.01"))
+    ("freeze-attention", "keep p at its start (the paper's uniform model when p = 1/2)")
+    ("out", "output directory for trajectory.csv and trajectory.png", cxxopts::value<std::string>())
+    ("h,help", "print this help");
+  // clang-format on
+  const cxxopts::ParseResult args = options.parse(argc, argv);
+  if (args.count("help")) {
+    fmt::print("{}\n", options.help());
+    return 0;
+  }
+  check(args.unmatched().empty(), "unexpected argument '{}'; see --help",
+        args.unmatched().empty() ? "" : args.unmatched().front());
+  check(args.count("out") == 1, "--out: expected an output directory, got none");
+
+  const std::string preset = args.count("preset") ? args["preset"].as<std::string>() : "paper";
+  GatedKeywordState start = preset_start(preset);
+  if (args.count("beta0")) start.beta0 = args["beta0"].as<double>();
+  if (args.count("beta1")) start.beta1 = args["beta1"].as<double>();
+  if (args.count("p")) start.p = args["p"].as<double>();
+  check(std::isfinite(start.beta0), "--beta0: expected a finite number, got {}", start.beta0);
+  check(std::isfinite(start.beta1), "--beta1: expected a finite number, got {}", start.beta1);
+  check(std::isfinite(start.p) && start.p > 0.0 && start.p < 1.0,
+        "--p: expected an attention weight strictly between 0 and 1, got {}", start.p);
+
+  attn::toy::FlowOptions flow;
+  flow.dt = args["dt"].as<double>();
+  check(std::isfinite(flow.dt) && flow.dt > 0.0, "--dt: expected a positive step size, got {}", flow.dt);
+  if (args.count("steps")) {
+    check(args.count("time") == 0, "--steps and --time: give one of them, not both");
+    flow.steps = args["steps"].as<long>();
+  } else {
+    const double horizon = args["time"].as<double>();
+    check(std::isfinite(horizon) && horizon > 0.0, "--time: expected a positive horizon, got {}", horizon);
+    flow.steps = std::lround(horizon / flow.dt);
+  }
+  check(flow.steps > 0, "--steps: expected a positive number of steps, got {}", flow.steps);
+  const long stride = args["stride"].as<long>();
+  check(stride > 0, "--stride: expected a positive stride, got {}", stride);
+  const double beta_gap = args["beta-gap"].as<double>();
+  const double p_shift = args["p-shift"].as<double>();
+  check(beta_gap > 0.0, "--beta-gap: expected a positive threshold, got {}", beta_gap);
+  check(p_shift > 0.0 && p_shift < 1.0, "--p-shift: expected a threshold in (0, 1), got {}", p_shift);
+  flow.freeze_attention = args.count("freeze-attention") > 0;
+  const fs::path out_dir = args["out"].as<std::string>();
+
+  // Integrate at full resolution (cheap); thin only when writing the CSV.
+  const auto trajectory = attn::toy::integrate_gradient_flow(start, flow);
+  const TrajectorySummary summary = attn::toy::summarize(trajectory, beta_gap, p_shift);
+
+  fmt::print("start: beta0 = {}, beta1 = {}, p = {}  (preset {}, loss {:.6f})\n", start.beta0,
+             start.beta1, start.p, args.count("preset") ? preset : "none",
+             trajectory.front().loss);
+  fmt::print("flow: RK4, dt = {}, {} steps, horizon t = {}{}\n", flow.dt, flow.steps,
+             trajectory.back().t, flow.freeze_attention ? ", attention frozen" : "");
+  fmt::print("initial dp/dt = {:.6g}; p first moves {}\n", summary.initial_dp_dt,
+             direction_name(summary.first_p_direction));
+  fmt::print("betas separate (beta0 - beta1 >= {}): {}\n", beta_gap, format_time(summary.t_betas_separate));
+  fmt::print("p moves (|p - p(0)| >= {}):          {}\n", p_shift, format_time(summary.t_p_moves));
+  if (summary.t_p_turns)
+    fmt::print("p turns at t = {:.3f} (extreme p = {:.4f}); back at p(0) {}\n", *summary.t_p_turns,
+               summary.p_extreme, format_time(summary.t_p_recovers));
+  const auto& f = summary.final;
+  fmt::print("final: t = {}, beta0 = {:.4f}, beta1 = {:.4f}, p = {:.4f}, loss = {:.6f}\n", f.t,
+             f.beta0, f.beta1, f.p, f.loss);
+
+  attn::io::ensure_directory(out_dir);
+  const fs::path csv = out_dir / "trajectory.csv";
+  const fs::path png = out_dir / "trajectory.png";
+  attn::io::write_file_atomic(csv, attn::toy::trajectory_csv(trajectory, stride));
+  const std::string title =
+      fmt::format("gated keyword toy: start beta0={}, beta1={}, p={}{}", start.beta0, start.beta1,
+                  start.p, flow.freeze_attention ? " (attention frozen)" : "");
+  // The script names the CSV by the path given with --out (gnuplot runs in the
+  // current directory), so rerun it from the same place to restyle the figure.
+  const bool drawn = attn::plot::render_figure(
+      png, figure_script(csv, png, title, summary, trajectory.back().t, beta_gap, p_shift));
+  fmt::print("wrote {}{}\n", csv.string(), drawn ? fmt::format(" and {}", png.string()) : "");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return attn::run_app("attn-toy", [&] { return run(argc, argv); });
+}

@@ -1,0 +1,72 @@
+// The two-stage trainer (PAPER.md 2): attention uniform for the first K
+// optimiser steps, learned after. K = 0 is normal training; K >= steps is the
+// paper's uniform model. The loop, in a fixed order at every step s:
+//   1. evaluate (every eval_every steps and at the end) and log the row;
+//   2. checkpoint (every checkpoint_every steps and at the end) and keep
+//      weight snapshots at the requested steps;
+//   3. stop at `steps`; switch to stage 2 when s == K;
+//   4. forward, backward, Adam step.
+// A run resumed from its last checkpoint replays exactly: the task's batches
+// are functions of the step, and the checkpoint holds the optimiser state.
+#pragma once
+
+#include <torch/arg.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "attn/train/metric_row.h"
+#include "attn/train/training_task.h"
+
+namespace attn::train {
+
+struct TrainerOptions {
+  /// Total optimiser steps.
+  TORCH_ARG(int64_t, steps) = 200;
+  /// K: steps trained with uniform attention before attention is learned.
+  TORCH_ARG(int64_t, uniform_steps) = 0;
+  /// Adam learning rate (other Adam settings are PyTorch's defaults).
+  TORCH_ARG(double, learning_rate) = 1e-3;
+  /// Evaluate every this many steps (and at step 0 and the last step).
+  TORCH_ARG(int64_t, eval_every) = 10;
+  /// Write the resumable checkpoint every this many steps (0 = only at the end).
+  TORCH_ARG(int64_t, checkpoint_every) = 50;
+  /// Keep the weights at these steps as snapshots/step_<N>.pt (for probes).
+  TORCH_ARG(std::vector<int64_t>, snapshot_steps) = {};
+  /// Prefix of the progress lines (e.g. "permutation40 seed 3").
+  TORCH_ARG(std::string, label) = "";
+  /// Print a progress line at every evaluation.
+  TORCH_ARG(bool, progress) = true;
+};
+
+struct TrainingResult {
+  std::vector<MetricRow> history;  ///< one row per evaluation
+  int64_t resumed_from = -1;       ///< step of the checkpoint resumed from, -1 if fresh
+  double seconds = 0;              ///< wall time of this invocation
+};
+
+class TwoStageTrainer {
+ public:
+  /// Files go to `run_dir`: checkpoint.pt, metrics.csv, metrics.jsonl, snapshots/.
+  TwoStageTrainer(TrainingTask& task, TrainerOptions options, std::filesystem::path run_dir);
+
+  /// Trains to `steps`. With `resume`, continues from run_dir/checkpoint.pt
+  /// when it exists (a finished run returns its history without training).
+  TrainingResult run(bool resume);
+
+  /// Stage (1 uniform, 2 learned) in force for the update made at `step`.
+  int stage_at(int64_t step) const { return step < options_.uniform_steps() ? 1 : 2; }
+
+  std::filesystem::path checkpoint_path() const { return run_dir_ / "checkpoint.pt"; }
+
+ private:
+  void write_metrics(const std::vector<MetricRow>& history) const;
+  void print_progress(const MetricRow& row, int64_t step, int64_t first_step, double elapsed) const;
+
+  TrainingTask& task_;
+  TrainerOptions options_;
+  std::filesystem::path run_dir_;
+};
+
+}  // namespace attn::train

@@ -1,0 +1,130 @@
+// Checkpoint archives (see attn/io/checkpoint.h).
+#include "attn/io/checkpoint.h"
+
+#include <ATen/core/ivalue.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+#include "attn/core/error.h"
+#include "attn/io/files.h"
+
+namespace attn::io {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void write_archive(const fs::path& path, torch::serialize::OutputArchive& archive) {
+  if (path.has_parent_path()) ensure_directory(path.parent_path());
+  const fs::path tmp = temporary_sibling(path);
+  try {
+    archive.save_to(tmp.string());
+  } catch (const c10::Error& e) {
+    fs::remove(tmp);
+    throw Error(fmt::format("{}: cannot write checkpoint ({})", path.string(), e.what_without_backtrace()));
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  check(!ec, "{}: cannot rename checkpoint into place ({})", path.string(), ec.message());
+}
+
+void read_archive(const fs::path& path, torch::serialize::InputArchive& archive) {
+  check(fs::exists(path), "{}: checkpoint not found", path.string());
+  try {
+    archive.load_from(path.string());
+  } catch (const c10::Error&) {
+    throw Error(fmt::format("{}: not a libattn checkpoint (unreadable archive)", path.string()));
+  }
+  c10::IValue magic, format;
+  check(archive.try_read("magic", magic) && magic.isString() && magic.toStringRef() == kCheckpointMagic,
+        "{}: not a libattn checkpoint (magic string missing)", path.string());
+  check(archive.try_read("format", format) && format.isInt() && format.toInt() == kCheckpointFormat,
+        "{}: checkpoint format {} but this libattn reads format {}", path.string(),
+        format.isInt() ? format.toInt() : -1, kCheckpointFormat);
+}
+
+void write_header(torch::serialize::OutputArchive& archive) {
+  archive.write("magic", c10::IValue(std::string(kCheckpointMagic)));
+  archive.write("format", c10::IValue(kCheckpointFormat));
+}
+
+void load_module(const fs::path& path, torch::serialize::InputArchive& archive, torch::nn::Module& model) {
+  torch::serialize::InputArchive sub;
+  check(archive.try_read("model", sub), "{}: checkpoint has no model weights", path.string());
+  try {
+    model.load(sub);
+  } catch (const c10::Error& e) {
+    throw Error(fmt::format("{}: weights do not fit this model (different config?): {}", path.string(),
+                            e.what_without_backtrace()));
+  }
+}
+
+}  // namespace
+
+void save_checkpoint(const fs::path& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                     const TrainingState& state) {
+  torch::serialize::OutputArchive archive;
+  write_header(archive);
+  archive.write("step", c10::IValue(state.step));
+  archive.write("stage", c10::IValue(static_cast<int64_t>(state.stage)));
+  archive.write("history_csv", c10::IValue(train::MetricRow::csv(state.history)));
+  {
+    auto generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    archive.write("cpu_rng_state", generator.get_state(), /*is_buffer=*/true);
+  }
+  torch::serialize::OutputArchive model_archive;
+  model.save(model_archive);
+  archive.write("model", model_archive);
+  if (optimizer != nullptr) {
+    torch::serialize::OutputArchive optimizer_archive;
+    optimizer->save(optimizer_archive);
+    archive.write("optimizer", optimizer_archive);
+  }
+  write_archive(path, archive);
+}
+
+TrainingState load_checkpoint(const fs::path& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer) {
+  torch::serialize::InputArchive archive;
+  read_archive(path, archive);
+  load_module(path, archive, model);
+  if (optimizer != nullptr) {
+    torch::serialize::InputArchive optimizer_archive;
+    check(archive.try_read("optimizer", optimizer_archive), "{}: checkpoint has no optimiser state",
+          path.string());
+    optimizer->load(optimizer_archive);
+  }
+  TrainingState state;
+  c10::IValue step, stage, history;
+  check(archive.try_read("step", step) && archive.try_read("stage", stage) &&
+            archive.try_read("history_csv", history),
+        "{}: checkpoint lacks its training state", path.string());
+  state.step = step.toInt();
+  state.stage = static_cast<int>(stage.toInt());
+  state.history = train::MetricRow::parse_csv(history.toStringRef(), path.string());
+  torch::Tensor rng_state;
+  if (archive.try_read("cpu_rng_state", rng_state)) {
+    auto generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(rng_state);
+  }
+  return state;
+}
+
+void save_weights(const fs::path& path, torch::nn::Module& model) {
+  torch::serialize::OutputArchive archive;
+  write_header(archive);
+  torch::serialize::OutputArchive model_archive;
+  model.save(model_archive);
+  archive.write("model", model_archive);
+  write_archive(path, archive);
+}
+
+void load_weights(const fs::path& path, torch::nn::Module& model) {
+  torch::serialize::InputArchive archive;
+  read_archive(path, archive);
+  load_module(path, archive, model);
+}
+
+}  // namespace attn::io

@@ -1,0 +1,92 @@
+// LSTM/GRU layer with hoisted input projection (see attn/nn/recurrent.h).
+#include "attn/nn/recurrent.h"
+
+#include <torch/nn/functional/embedding.h>
+#include <torch/nn/init.h>
+
+#include <cmath>
+
+namespace attn::nn {
+
+RecurrentLayerImpl::RecurrentLayerImpl(const RecurrentLayerOptions& options) : options_(options) {
+  reset();
+}
+
+void RecurrentLayerImpl::reset() {
+  const int64_t G = gate_count() * options_.hidden_size();
+  weight_ih = register_parameter("weight_ih", torch::empty({G, options_.input_size()}));
+  weight_hh = register_parameter("weight_hh", torch::empty({G, options_.hidden_size()}));
+  bias_ih = register_parameter("bias_ih", torch::empty({G}));
+  bias_hh = register_parameter("bias_hh", torch::empty({G}));
+  // PyTorch's RNN init: every weight U(-1/sqrt(H), 1/sqrt(H)).
+  const double bound = 1.0 / std::sqrt(static_cast<double>(options_.hidden_size()));
+  torch::NoGradGuard no_grad;
+  for (auto& p : parameters()) p.uniform_(-bound, bound);
+}
+
+torch::Tensor RecurrentLayerImpl::input_gates(const torch::Tensor& x) const {
+  // A GRU keeps b_hn inside r * (W_hn h + b_hn), so only the LSTM folds b_hh here.
+  auto bias = options_.cell() == CellKind::kLSTM ? bias_ih + bias_hh : bias_ih;
+  return torch::matmul(x, weight_ih.t()) + bias;  // (B, T, G)
+}
+
+torch::Tensor RecurrentLayerImpl::input_gates_from_embedding(const torch::Tensor& table,
+                                                             const torch::Tensor& tokens) const {
+  auto projected_table = input_gates(table);                            // (V, G)
+  return torch::nn::functional::embedding(tokens, projected_table);     // (B, T, G)
+}
+
+RecurrentOutput RecurrentLayerImpl::forward(const torch::Tensor& gates, const torch::Tensor& mask,
+                                            const RecurrentState& initial) {
+  const int64_t B = gates.size(0), T = gates.size(1), H = options_.hidden_size();
+  const bool lstm = options_.cell() == CellKind::kLSTM;
+  auto zeros = torch::zeros({B, H}, gates.options());
+  torch::Tensor h = initial.h.defined() ? initial.h : zeros;
+  torch::Tensor c = lstm ? (initial.c.defined() ? initial.c : zeros) : torch::Tensor();
+  auto gates_by_time = gates.transpose(0, 1).contiguous();  // (T, B, G): each step contiguous
+  torch::Tensor step_mask;
+  if (mask.defined()) step_mask = mask.transpose(0, 1).unsqueeze(-1).to(gates.dtype());  // (T, B, 1)
+  auto w_hh_t = weight_hh.t();                                                          // (H, G)
+
+  std::vector<torch::Tensor> outputs(T);
+  for (int64_t i = 0; i < T; ++i) {
+    const int64_t t = options_.reverse() ? T - 1 - i : i;
+    torch::Tensor h_new, c_new;
+    if (lstm) {
+      auto g = torch::addmm(gates_by_time[t], h, w_hh_t);  // (B, 4H)
+      auto ifo = g.sigmoid();                              // i, f, -, o used below
+      auto cell_in = g.narrow(1, 2 * H, H).tanh();
+      c_new = ifo.narrow(1, H, H) * c + ifo.narrow(1, 0, H) * cell_in;
+      h_new = ifo.narrow(1, 3 * H, H) * c_new.tanh();
+    } else {
+      auto hh = torch::addmm(bias_hh, h, w_hh_t);  // (B, 3H)
+      auto gx = gates_by_time[t];
+      auto rz = (gx.narrow(1, 0, 2 * H) + hh.narrow(1, 0, 2 * H)).sigmoid();
+      auto r = rz.narrow(1, 0, H), z = rz.narrow(1, H, H);
+      auto n = (gx.narrow(1, 2 * H, H) + r * hh.narrow(1, 2 * H, H)).tanh();
+      h_new = n + z * (h - n);  // (1 - z) * n + z * h
+    }
+    if (step_mask.defined()) {
+      // Padding keeps the previous state, so the reverse direction starts at
+      // each sequence's own last token and finals are per-sequence.
+      auto m = step_mask[t];  // (B, 1)
+      h = m * h_new + (1 - m) * h;
+      if (lstm) c = m * c_new + (1 - m) * c;
+      outputs[t] = h * m;
+    } else {
+      h = h_new;
+      c = c_new;
+      outputs[t] = h;
+    }
+  }
+  return {torch::stack(outputs, 1), {h, c}};  // (B, T, H)
+}
+
+RecurrentState EncoderOutput::mean_final() const {
+  if (finals.size() == 1) return finals[0];
+  RecurrentState mean{(finals[0].h + finals[1].h) / 2, {}};
+  if (finals[0].c.defined()) mean.c = (finals[0].c + finals[1].c) / 2;
+  return mean;
+}
+
+}  // namespace attn::nn

@@ -1,0 +1,115 @@
+// The two-stage training loop (see attn/train/two_stage_trainer.h).
+#include "attn/train/two_stage_trainer.h"
+
+#include <torch/optim/adam.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "attn/core/error.h"
+#include "attn/io/checkpoint.h"
+#include "attn/io/files.h"
+
+namespace attn::train {
+
+namespace fs = std::filesystem;
+
+TwoStageTrainer::TwoStageTrainer(TrainingTask& task, TrainerOptions options, fs::path run_dir)
+    : task_(task), options_(std::move(options)), run_dir_(std::move(run_dir)) {
+  check(options_.steps() >= 0, "train.steps: expected >= 0, got {}", options_.steps());
+  check(options_.uniform_steps() >= 0, "train.uniform_steps: expected >= 0, got {}", options_.uniform_steps());
+  check(options_.eval_every() >= 1, "train.eval_every: expected >= 1, got {}", options_.eval_every());
+  check(options_.checkpoint_every() >= 0, "train.checkpoint_every: expected >= 0, got {}",
+        options_.checkpoint_every());
+  check(options_.learning_rate() > 0, "train.learning_rate: expected > 0, got {}", options_.learning_rate());
+}
+
+void TwoStageTrainer::write_metrics(const std::vector<MetricRow>& history) const {
+  io::write_file_atomic(run_dir_ / "metrics.csv", MetricRow::csv(history));
+  io::write_file_atomic(run_dir_ / "metrics.jsonl", MetricRow::jsonl(history));
+}
+
+void TwoStageTrainer::print_progress(const MetricRow& row, int64_t step, int64_t first_step,
+                                     double elapsed) const {
+  if (!options_.progress()) return;
+  std::string metrics;
+  for (const auto& name : task_.progress_metrics())
+    if (row.has(name)) metrics += fmt::format(" {} {:.3f}", name, row.get(name));
+  const int64_t done = step - first_step;
+  const double rate = done > 0 && elapsed > 0 ? done / elapsed : 0.0;
+  const double left = rate > 0 ? (options_.steps() - step) / rate : 0.0;
+  fmt::print(stderr, "{}step {:>4}/{} stage {} loss {:.4f}{} | {:.2f} step/s, {:.0f}s elapsed, ~{:.0f}s left\n",
+             options_.label().empty() ? "" : "[" + options_.label() + "] ", step, options_.steps(),
+             static_cast<int>(row.get("stage")), row.get("train_loss"), metrics, rate, elapsed, left);
+}
+
+TrainingResult TwoStageTrainer::run(bool resume) {
+  const auto start_time = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+  };
+  io::ensure_directory(run_dir_);
+  torch::nn::Module& model = task_.model();
+  torch::optim::Adam optimizer(model.parameters(), torch::optim::AdamOptions(options_.learning_rate()));
+
+  TrainingResult result;
+  int64_t step = 0;
+  if (resume && fs::exists(checkpoint_path())) {
+    auto state = io::load_checkpoint(checkpoint_path(), model, &optimizer);
+    step = state.step;
+    result.history = std::move(state.history);
+    result.resumed_from = step;
+  }
+  const int64_t first_step = step;
+  int stage = stage_at(step);
+  task_.begin_stage(stage);
+
+  double loss_sum = 0;
+  int64_t loss_count = 0;
+  const auto& snapshots = options_.snapshot_steps();
+  while (true) {
+    const bool logged = !result.history.empty() &&
+                        static_cast<int64_t>(result.history.back().get("step")) == step;
+    // 1. evaluate
+    if (!logged && (step % options_.eval_every() == 0 || step == options_.steps())) {
+      model.eval();
+      MetricRow row;
+      row.set("step", static_cast<double>(step));
+      row.set("stage", stage);
+      row.set("train_loss", loss_count > 0 ? loss_sum / loss_count : std::nan(""));
+      for (const auto& kv : task_.evaluate(step).values) row.set(kv.first, kv.second);
+      row.set("seconds", elapsed());
+      model.train();
+      loss_sum = 0;
+      loss_count = 0;
+      result.history.push_back(row);
+      write_metrics(result.history);
+      print_progress(row, step, first_step, elapsed());
+      // 2. checkpoint (right after an evaluation, so the running loss is empty)
+      const bool periodic = options_.checkpoint_every() > 0 && step % options_.checkpoint_every() == 0;
+      if ((periodic || step == options_.steps()) && step != first_step)
+        io::save_checkpoint(checkpoint_path(), model, &optimizer, {step, stage, result.history});
+    }
+    if (!logged && std::find(snapshots.begin(), snapshots.end(), step) != snapshots.end())
+      io::save_weights(run_dir_ / "snapshots" / fmt::format("step_{}.pt", step), model);
+    // 3. stop / switch stage
+    if (step >= options_.steps()) break;
+    if (stage_at(step) != stage) {
+      stage = stage_at(step);
+      task_.begin_stage(stage);
+    }
+    // 4. forward, backward, update
+    optimizer.zero_grad();
+    torch::Tensor loss = task_.training_loss(step);
+    loss.backward();
+    optimizer.step();
+    loss_sum += loss.item<double>();
+    ++loss_count;
+    ++step;
+  }
+  result.seconds = elapsed();
+  return result;
+}
+
+}  // namespace attn::train
