@@ -12,6 +12,21 @@ bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 bool is_word_char(unsigned char c) { return is_ascii_letter(c) || is_digit(c) || c >= 0x80; }
 bool is_separator(unsigned char c) { return c <= 0x20 || c == 0x7f; }
 
+// ASCII A-Z, and the Latin-1 capitals U+00C0..U+00DE (UTF-8 C3 80..C3 9E,
+// except U+00D7 the multiplication sign), whose small letters are 0x20 above.
+void lowercase_in_place(std::string& token) {
+  for (size_t i = 0; i < token.size(); ++i) {
+    const auto c = static_cast<unsigned char>(token[i]);
+    if (c >= 'A' && c <= 'Z') {
+      token[i] = static_cast<char>(c - 'A' + 'a');
+    } else if (c == 0xC3 && i + 1 < token.size()) {
+      const auto next = static_cast<unsigned char>(token[i + 1]);
+      if (next >= 0x80 && next <= 0x9E && next != 0x97) token[i + 1] = static_cast<char>(next + 0x20);
+      ++i;
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> tokenize(std::string_view text, const TokenizerOptions& options) {
@@ -44,9 +59,7 @@ std::vector<std::string> tokenize(std::string_view text, const TokenizerOptions&
       }
     }
     std::string token(text.substr(start, i - start));
-    if (options.lowercase)
-      for (char& ch : token)
-        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    if (options.lowercase) lowercase_in_place(token);
     tokens.push_back(std::move(token));
   }
   return tokens;

@@ -1,8 +1,9 @@
 // Word-level tokenizer for the text classification data (PAPER.md section 2.3):
 // lowercases, splits on whitespace, and makes every punctuation mark its own
 // token; words keep inner apostrophes ("don't") and numbers stay whole tokens
-// ("3.5", "1,000", "2002"). Deterministic and locale-independent: only ASCII is
-// lowercased, and bytes >= 0x80 (UTF-8 letters) count as word characters.
+// ("3.5", "1,000", "2002"). Deterministic and locale-independent: ASCII and
+// Latin-1 capitals (À..Þ) are lowercased, other letters are left as they are,
+// and bytes >= 0x80 (UTF-8 letters) count as word characters.
 #pragma once
 
 #include <string>
@@ -13,7 +14,7 @@ namespace attn::data {
 
 /// How tokenize() treats its input.
 struct TokenizerOptions {
-  /// Lowercase ASCII letters (the paper's vocabulary is case-folded).
+  /// Lowercase ASCII and Latin-1 letters (the paper's vocabulary is case-folded).
   bool lowercase = true;
 };
 
