@@ -31,33 +31,41 @@ void AttentionImpl::reset() {
 
 AttentionOutput AttentionImpl::forward(const torch::Tensor& queries, const torch::Tensor& keys,
                                        const torch::Tensor& key_mask) {
-  const int64_t B = queries.size(0), T = queries.size(1), L = keys.size(1), H = options_.heads();
+  const int64_t B = queries.size(0), T = queries.size(1), L = keys.size(1), H = options_.heads(),
+                K = options_.key_size();
   AttentionOutput out;
   if (options_.uniform()) {
     out.logits = torch::zeros({B, H, T, L}, queries.options());
   } else {
-    auto q = torch::matmul(queries.unsqueeze(1), query_weight.transpose(1, 2));  // (B, H, T, K)
-    if (query_bias.defined()) q = q + query_bias.unsqueeze(1);                  // + (H, 1, K)
-    out.logits = torch::matmul(q, keys.transpose(1, 2).unsqueeze(1));            // (B, H, T, L)
+    // All heads' query projections as one (B*T, Q) x (Q, H*K) product: a
+    // broadcast batched matmul per example is several times slower on CPU.
+    auto q = torch::matmul(queries, query_weight.reshape({H * K, -1}).t());  // (B, T, H*K)
+    if (query_bias.defined()) q = q + query_bias.reshape({H * K});
+    q = q.view({B, T, H, K}).transpose(1, 2);                                // (B, H, T, K)
+    out.logits = torch::matmul(q, keys.transpose(1, 2).unsqueeze(1));         // (B, H, T, L)
   }
   auto logits = out.logits;
   if (key_mask.defined()) {
     // Additive -1e9 as in the paper (not -inf): a fully padded row stays finite.
     logits = logits.masked_fill(key_mask.logical_not().view({B, 1, 1, L}), -1e9);
   }
-  out.head_weights = torch::softmax(logits, -1);                                       // (B, H, T, L)
-  auto summaries = torch::matmul(out.head_weights, keys.unsqueeze(1));                 // (B, H, T, K)
-  auto contexts = torch::matmul(summaries, context_weight.transpose(1, 2).unsqueeze(0));  // (B, H, T, C)
-  if (context_bias.defined()) contexts = contexts + context_bias.unsqueeze(1);          // + (H, 1, C)
-  out.context = contexts.mean(1);                                                       // (B, T, C)
-  out.weights = H == 1 ? out.head_weights.squeeze(1) : out.head_weights.mean(1);        // (B, T, L)
+  out.head_weights = torch::softmax(logits, -1);                             // (B, H, T, L)
+  auto summaries = torch::matmul(out.head_weights, keys.unsqueeze(1));       // (B, H, T, K)
+  // mean_k P_k s_k = (1/H) [P_1 .. P_H] [s_1 ; .. ; s_H]: one product.
+  auto stacked = summaries.transpose(1, 2).reshape({B, T, H * K});            // (B, T, H*K)
+  auto weight = context_weight.transpose(0, 1).reshape({-1, H * K});          // (C, H*K)
+  out.context = torch::matmul(stacked, weight.t());                           // (B, T, C)
+  if (H > 1) out.context = out.context / static_cast<double>(H);
+  if (context_bias.defined()) out.context = out.context + context_bias.mean(0);
+  out.weights = H == 1 ? out.head_weights.squeeze(1) : out.head_weights.mean(1);  // (B, T, L)
   return out;
 }
 
 torch::Tensor AttentionImpl::one_hot_contexts(const torch::Tensor& keys) const {
-  auto per_head = torch::matmul(keys.unsqueeze(1), context_weight.transpose(1, 2).unsqueeze(0));  // (B, H, L, C)
-  if (context_bias.defined()) per_head = per_head + context_bias.unsqueeze(1);               // + (H, 1, C)
-  return per_head.mean(1);                                                                   // (B, L, C)
+  // Every head on position l: mean_k (P_k h_l + b_k) = (mean_k P_k) h_l + mean_k b_k.
+  auto contexts = torch::matmul(keys, context_weight.mean(0).t());  // (B, L, C)
+  if (context_bias.defined()) contexts = contexts + context_bias.mean(0);
+  return contexts;
 }
 
 void AttentionImpl::copy_head_from(const AttentionImpl& other, int64_t source_head, int64_t target_head) {

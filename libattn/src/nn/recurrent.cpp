@@ -43,9 +43,11 @@ RecurrentOutput RecurrentLayerImpl::forward(const torch::Tensor& gates, const to
   auto zeros = torch::zeros({B, H}, gates.options());
   torch::Tensor h = initial.h.defined() ? initial.h : zeros;
   torch::Tensor c = lstm ? (initial.c.defined() ? initial.c : zeros) : torch::Tensor();
-  auto gates_by_time = gates.transpose(0, 1).contiguous();  // (T, B, G): each step contiguous
-  torch::Tensor step_mask;
-  if (mask.defined()) step_mask = mask.transpose(0, 1).unsqueeze(-1).to(gates.dtype());  // (T, B, 1)
+  // unbind, not indexing: one backward node that stacks the step gradients,
+  // instead of one zero-filled (T, B, G) gradient per step.
+  auto gates_by_time = gates.transpose(0, 1).unbind(0);  // T x (B, G)
+  std::vector<torch::Tensor> step_mask;
+  if (mask.defined()) step_mask = mask.transpose(0, 1).unsqueeze(-1).to(gates.dtype()).unbind(0);  // T x (B, 1)
   auto w_hh_t = weight_hh.t();                                                          // (H, G)
 
   std::vector<torch::Tensor> outputs(T);
@@ -53,20 +55,17 @@ RecurrentOutput RecurrentLayerImpl::forward(const torch::Tensor& gates, const to
     const int64_t t = options_.reverse() ? T - 1 - i : i;
     torch::Tensor h_new, c_new;
     if (lstm) {
-      auto g = torch::addmm(gates_by_time[t], h, w_hh_t);  // (B, 4H)
-      auto ifo = g.sigmoid();                              // i, f, -, o used below
-      auto cell_in = g.narrow(1, 2 * H, H).tanh();
-      c_new = ifo.narrow(1, H, H) * c + ifo.narrow(1, 0, H) * cell_in;
-      h_new = ifo.narrow(1, 3 * H, H) * c_new.tanh();
+      auto g = torch::addmm(gates_by_time[t], h, w_hh_t).chunk(4, 1);  // 4 x (B, H): i, f, g, o
+      c_new = g[1].sigmoid() * c + g[0].sigmoid() * g[2].tanh();
+      h_new = g[3].sigmoid() * c_new.tanh();
     } else {
-      auto hh = torch::addmm(bias_hh, h, w_hh_t);  // (B, 3H)
-      auto gx = gates_by_time[t];
-      auto rz = (gx.narrow(1, 0, 2 * H) + hh.narrow(1, 0, 2 * H)).sigmoid();
-      auto r = rz.narrow(1, 0, H), z = rz.narrow(1, H, H);
-      auto n = (gx.narrow(1, 2 * H, H) + r * hh.narrow(1, 2 * H, H)).tanh();
+      auto hh = torch::addmm(bias_hh, h, w_hh_t).chunk(3, 1);  // 3 x (B, H): r, z, n
+      auto gx = gates_by_time[t].chunk(3, 1);
+      auto r = (gx[0] + hh[0]).sigmoid(), z = (gx[1] + hh[1]).sigmoid();
+      auto n = (gx[2] + r * hh[2]).tanh();
       h_new = n + z * (h - n);  // (1 - z) * n + z * h
     }
-    if (step_mask.defined()) {
+    if (!step_mask.empty()) {
       // Padding keeps the previous state, so the reverse direction starts at
       // each sequence's own last token and finals are per-sequence.
       auto m = step_mask[t];  // (B, 1)

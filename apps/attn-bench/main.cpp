@@ -1,0 +1,118 @@
+// attn-bench: how fast is a copy-task training step and a KTIW probe pass on
+// this machine, and what fraction of its measured matrix-multiply throughput
+// do they reach. Targets (issue 2, 2-core CPU): a training step of the paper
+// config (batch 128, length 40, hidden 256, Adam) in at most 300 ms.
+//
+//   attn-bench [--config experiments/copy/permutation40.yaml] [--threads 2]
+#include <cxxopts.hpp>
+#include <torch/optim/adam.h>
+#include <torch/nn/functional/loss.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "attn/core/error.h"
+#include "attn/core/runtime.h"
+#include "attn/probes/ktiw.h"
+#include "attn/tasks/copy_flops.h"
+#include "attn/tasks/copy_task.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Median seconds of `repeats` calls of fn after `warmup` calls.
+template <typename Fn>
+double median_seconds(int warmup, int repeats, Fn&& fn) {
+  for (int i = 0; i < warmup; ++i) fn();
+  std::vector<double> times;
+  for (int i = 0; i < repeats; ++i) {
+    const auto start = Clock::now();
+    fn();
+    times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+// The machine's matrix-multiply throughput: a large square SGEMM.
+double matmul_gflops(const torch::Device& device, int64_t n) {
+  auto a = torch::randn({n, n}, torch::TensorOptions(device));
+  auto b = torch::randn({n, n}, torch::TensorOptions(device));
+  auto c = torch::empty({n, n}, torch::TensorOptions(device));
+  const double seconds = median_seconds(2, 7, [&] {
+    torch::mm_out(c, a, b);
+    if (device.is_cuda()) c.cpu();
+  });
+  return 2.0 * n * n * n / seconds / 1e9;
+}
+
+int app_main(int argc, char** argv) {
+  cxxopts::Options cli("attn-bench", "Times a copy-task training step and a batched KTIW probe pass.");
+  cli.add_options()
+      ("c,config", "copy experiment YAML", cxxopts::value<std::string>()->default_value("experiments/copy/permutation40.yaml"))
+      ("device", "auto | cpu | cuda | cuda:N", cxxopts::value<std::string>()->default_value("auto"))
+      ("threads", "intra-op threads (0 = all cores)", cxxopts::value<int>()->default_value("0"))
+      ("steps", "timed training steps (median reported)", cxxopts::value<int>()->default_value("10"))
+      ("probe-examples", "examples in the probe pass", cxxopts::value<int64_t>()->default_value("400"))
+      ("matmul-size", "n of the n x n SGEMM that measures peak throughput", cxxopts::value<int64_t>()->default_value("2048"))
+      ("h,help", "show this help");
+  auto args = cli.parse(argc, argv);
+  if (args.count("help")) {
+    fmt::print("{}\n", cli.help());
+    return 0;
+  }
+  const int threads = attn::configure_threads(args["threads"].as<int>());
+  const auto device = attn::resolve_device(args["device"].as<std::string>());
+  const int steps = args["steps"].as<int>();
+  attn::check(steps >= 1, "--steps: expected a positive count, got {}", steps);
+  const int64_t probe_examples = args["probe-examples"].as<int64_t>();
+  attn::check(probe_examples >= 1, "--probe-examples: expected a positive count, got {}", probe_examples);
+  const auto config = attn::tasks::load_copy_experiment(args["config"].as<std::string>());
+  fmt::print("device: {}\nconfig: {} (batch {}, length {}, hidden {}, {})\n", attn::describe_device(device, threads),
+             args["config"].as<std::string>(), config.batch_size, config.data.length(), config.model.hidden_size(),
+             config.model.architecture());
+
+  const double peak = matmul_gflops(device, args["matmul-size"].as<int64_t>());
+  fmt::print("matmul throughput ({}^3 SGEMM): {:.1f} GFLOP/s\n", args["matmul-size"].as<int64_t>(), peak);
+
+  attn::tasks::CopyTask task(config, /*seed=*/0, device);
+  task.begin_stage(2);
+  torch::optim::Adam optimizer(task.model().parameters(), torch::optim::AdamOptions(config.trainer.learning_rate()));
+  int64_t step = 0;
+  const double step_seconds = median_seconds(2, steps, [&] {
+    optimizer.zero_grad();
+    auto loss = task.training_loss(step++);
+    loss.backward();
+    optimizer.step();
+    loss.item<double>();  // synchronise (CUDA)
+  });
+  const auto step_flops = attn::tasks::copy_training_step_flops(config);
+  fmt::print("\ntraining step: {:.1f} ms  (target <= 300 ms on the 2-core CPU)\n", 1e3 * step_seconds);
+  fmt::print("  model FLOPs (standard count, 3x forward): {:.1f} GFLOP -> {:.1f} GFLOP/s = {:.0f}% of matmul peak\n",
+             step_flops.nominal / 1e9, step_flops.nominal / step_seconds / 1e9,
+             100 * step_flops.nominal / step_seconds / 1e9 / peak);
+  fmt::print("  executed FLOPs (input projection on the table): {:.1f} GFLOP -> {:.1f} GFLOP/s = {:.0f}% of peak\n",
+             step_flops.executed / 1e9, step_flops.executed / step_seconds / 1e9,
+             100 * step_flops.executed / step_seconds / 1e9 / peak);
+
+  task.model().eval();
+  auto batch = attn::data::make_copy_batch(config.data, config.vocabulary(), probe_examples, 1, 1, device);
+  const double probe_seconds = median_seconds(1, 3, [&] {
+    torch::NoGradGuard no_grad;
+    auto out = task.seq2seq().forward(batch.source, batch.source_mask, batch.target_in);
+    auto beta = attn::probes::ktiw_beta(task.seq2seq(), out, batch.target_out, batch.source_mask);
+    beta.sum().item<float>();
+  });
+  const auto probe_flops = attn::tasks::copy_probe_flops(config, probe_examples);
+  fmt::print("\nKTIW probe pass (forward + beta on {} examples): {:.1f} ms, {:.1f} GFLOP executed -> {:.1f} GFLOP/s\n",
+             probe_examples, 1e3 * probe_seconds, probe_flops.executed / 1e9, probe_flops.executed / probe_seconds / 1e9);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  attn::ensure_fast_blas(argc, argv);
+  return attn::run_app("attn-bench", [&] { return app_main(argc, argv); });
+}
