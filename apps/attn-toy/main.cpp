@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "attn/core/error.h"
 #include "attn/core/runtime.h"
@@ -50,21 +51,40 @@ const char* direction_name(int direction) {
 std::string figure_script(const fs::path& csv, const fs::path& png, const std::string& title,
                           const TrajectorySummary& summary, double horizon, double beta_gap,
                           double p_shift) {
-  std::string marks;
-  double last_mark = 0.0;
-  auto mark = [&](const std::optional<double>& t, const char* colour, double height,
-                  const std::string& text) {
-    if (!t) return;
-    last_mark = std::max(last_mark, *t);
-    marks += fmt::format(
-        "set arrow from {0},graph 0 to {0},graph 1 nohead dt 2 lw 1.5 lc rgb '{1}'\n"
-        "set label {2} at {0},graph {3} left offset 0.5,0 tc rgb '{1}'\n",
-        *t, colour, attn::plot::quote(fmt::format("{} (t = {:.2f})", text, *t)), height);
+  struct Mark {
+    double t;
+    const char* colour;
+    std::string text;
   };
-  mark(summary.t_betas_separate, "#1f77b4", 0.95, fmt::format("beta0 - beta1 >= {}", beta_gap));
-  mark(summary.t_p_moves, "#d62728", 0.89, fmt::format("|p - p(0)| >= {}", p_shift));
-  mark(summary.t_p_turns, "#9467bd", 0.83, "p turns");
-  const double zoom = last_mark > 0.0 ? std::min(horizon, 2.5 * last_mark) : horizon / 10.0;
+  std::vector<Mark> marks;
+  auto add = [&](const std::optional<double>& t, const char* colour, const std::string& text) {
+    if (t) marks.push_back({*t, colour, fmt::format("{} (t = {:.2f})", text, *t)});
+  };
+  add(summary.t_betas_separate, "#1f77b4", fmt::format("beta0 - beta1 >= {}", beta_gap));
+  add(summary.t_p_moves, "#d62728", fmt::format("|p - p(0)| >= {}", p_shift));
+  add(summary.t_p_turns, "#9467bd", "p turns");
+  add(summary.t_p_recovers, "#7f7f7f", "p back at p(0)");
+  // Zoom far enough to see every stage: 2.5x the last threshold time, and
+  // past the time p is back at its start.
+  double zoom = horizon / 10.0;
+  for (const auto& t : {summary.t_betas_separate, summary.t_p_moves, summary.t_p_turns})
+    if (t) zoom = std::max(zoom, 2.5 * *t);
+  if (summary.t_p_recovers) zoom = std::max(zoom, 1.2 * *summary.t_p_recovers);
+  zoom = std::min(zoom, horizon);
+  // Labels stacked from the top, on the side of their line with more room.
+  auto marks_for = [&](double x_max) {
+    std::string out = "unset arrow\nunset label\n";
+    for (size_t i = 0; i < marks.size(); ++i) {
+      const Mark& m = marks[i];
+      const bool right_half = m.t > 0.55 * x_max;
+      out += fmt::format(
+          "set arrow from {0},graph 0 to {0},graph 1 back nohead dt 2 lw 1.5 lc rgb '{1}'\n"
+          "set label {2} at {0},graph {3} {4} front boxed tc rgb '{1}'\n",
+          m.t, m.colour, attn::plot::quote(m.text), 0.95 - 0.06 * static_cast<double>(i),
+          right_half ? "right offset -0.5,0" : "left offset 0.5,0");
+    }
+    return out;
+  };
 
   const std::string data = attn::plot::quote(csv.string());
   const std::string plot = fmt::format(
@@ -73,15 +93,38 @@ std::string figure_script(const fs::path& csv, const fs::path& png, const std::s
       "     {0} using 1:4 skip 1 axes x1y2 with lines lw 2 lc rgb '#d62728' title 'p (right axis)'\n",
       data);
   std::string script = attn::plot::output_png_header(png, 1200, 500);
-  script += "set datafile separator ','\nset grid\nset key below horizontal\n";
+  script += "set datafile separator ','\nset grid\nset key below horizontal\n"
+            "set style textbox opaque noborder\n";
   script += fmt::format("set multiplot layout 1,2 title {}\n", attn::plot::quote(title));
   script += "set xlabel 'time t (gradient flow)'\nset ylabel 'per-token score beta'\n";
   script += "set y2label 'attention p on the keyword'\nset ytics nomirror\nset y2tics\n";
-  script += "set offsets 0, 0, graph 0.05, graph 0.05\n" + marks;
+  script += "set offsets 0, 0, graph 0.05, graph 0.05\n";
+  script += marks_for(horizon);
   script += fmt::format("set title 'whole run'\nset xrange [0:{}]\nset y2range [0:1]\n", horizon) + plot;
+  script += marks_for(zoom);
   script += fmt::format("set title 'early phase (p axis rescaled)'\nset xrange [0:{}]\n", zoom);
-  script += "set autoscale y2\n" + plot + "unset multiplot\n";
+  // A frozen p would give gnuplot an empty range to autoscale.
+  script += summary.first_p_direction != 0 ? "set autoscale y2\n" : "set y2range [0:1]\n";
+  script += plot + "unset multiplot\n";
   return script;
+}
+
+// cxxopts 3 only parses long names of two or more letters, so "--p" would be
+// rejected; rewrite "--p X" / "--p=X" to the short form "-p X" it understands.
+std::vector<std::string> spell_p_short(int argc, char** argv) {
+  std::vector<std::string> args;
+  for (int i = 0; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--p") {
+      args.push_back("-p");
+    } else if (arg.rfind("--p=", 0) == 0) {
+      args.push_back("-p");
+      args.push_back(arg.substr(4));
+    } else {
+      args.push_back(arg);
+    }
+  }
+  return args;
 }
 
 int run(int argc, char** argv) {
@@ -90,10 +133,11 @@ int run(int argc, char** argv) {
                            "do the per-token scores separate before attention moves?");
   // clang-format off
   options.add_options()
-    ("preset", "start: paper (beta0 = beta1 = 0, p = 1/2) or wrong-sign (beta0 = -1, beta1 = 0, p = 1/2); --beta0/--beta1/--p override it", cxxopts::value<std::string>())
+    ("preset", "start: paper (beta0 = beta1 = 0, p = 1/2) or wrong-sign (beta0 = -1, beta1 = 0, "
+              "p = 1/2); --beta0/--beta1/--p override it", cxxopts::value<std::string>())
     ("beta0", "initial score of the keyword (position 0)", cxxopts::value<double>())
     ("beta1", "initial score of the filler (position 1)", cxxopts::value<double>())
-    ("p", "initial attention on the keyword, in (0, 1)", cxxopts::value<double>())
+    ("p", "initial attention on the keyword, in (0, 1); also spelt --p", cxxopts::value<double>())
     ("dt", "RK4 step size", cxxopts::value<double>()->default_value("0.01"))
     ("steps", "number of RK4 steps (default: --time / --dt)", cxxopts::value<long>())
     ("time", "horizon; used when --steps is not given", cxxopts::value<double>()->default_value("30"))
@@ -104,7 +148,10 @@ int run(int argc, char** argv) {
     ("out", "output directory for trajectory.csv and trajectory.png", cxxopts::value<std::string>())
     ("h,help", "print this help");
   // clang-format on
-  const cxxopts::ParseResult args = options.parse(argc, argv);
+  const std::vector<std::string> argv_fixed = spell_p_short(argc, argv);
+  std::vector<const char*> argv_ptrs;
+  for (const std::string& arg : argv_fixed) argv_ptrs.push_back(arg.c_str());
+  const cxxopts::ParseResult args = options.parse(static_cast<int>(argv_ptrs.size()), argv_ptrs.data());
   if (args.count("help")) {
     fmt::print("{}\n", options.help());
     return 0;
@@ -146,7 +193,8 @@ int run(int argc, char** argv) {
 
   // Integrate at full resolution (cheap); thin only when writing the CSV.
   const auto trajectory = attn::toy::integrate_gradient_flow(start, flow);
-  const TrajectorySummary summary = attn::toy::summarize(trajectory, beta_gap, p_shift);
+  const TrajectorySummary summary =
+      attn::toy::summarize(trajectory, beta_gap, p_shift, flow.freeze_attention);
 
   fmt::print("start: beta0 = {}, beta1 = {}, p = {}  (preset {}, loss {:.6f})\n", start.beta0,
              start.beta1, start.p, args.count("preset") ? preset : "none",

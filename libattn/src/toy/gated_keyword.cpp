@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -123,14 +124,14 @@ std::vector<TrajectoryPoint> integrate_gradient_flow(const GatedKeywordState& st
 }
 
 TrajectorySummary summarize(const std::vector<TrajectoryPoint>& trajectory, double beta_gap,
-                            double p_shift) {
+                            double p_shift, bool freeze_attention) {
   check(!trajectory.empty(), "trajectory: expected at least one sample, got none");
   check(beta_gap > 0.0, "beta-gap: expected a positive threshold, got {}", beta_gap);
   check(p_shift > 0.0, "p-shift: expected a positive threshold, got {}", p_shift);
 
   const TrajectoryPoint& first = trajectory.front();
   TrajectorySummary summary;
-  summary.initial_dp_dt = flow_velocity({first.beta0, first.beta1, first.p}).p;
+  summary.initial_dp_dt = flow_velocity({first.beta0, first.beta1, first.p}, freeze_attention).p;
   summary.final = trajectory.back();
   summary.p_extreme = first.p;
 

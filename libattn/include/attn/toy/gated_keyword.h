@@ -119,7 +119,7 @@ struct TrajectorySummary {
   /// First time |p - p(0)| >= p_shift (interpolated between samples).
   std::optional<double> t_p_moves;
   /// When p first moved one way and then turned back: the time of the turn
-  /// and the value of p there (its extreme).
+  /// and the value of p there (its extreme), resolved to one sample.
   std::optional<double> t_p_turns;
   double p_extreme = 0.0;
   /// First time p is back at (or beyond) p(0) after turning.
@@ -128,9 +128,10 @@ struct TrajectorySummary {
 };
 
 /// Summarises a trajectory (start first, as integrate_gradient_flow returns
-/// it). Throws attn::Error for an empty trajectory or non-positive thresholds.
+/// it); `freeze_attention` as it was integrated (then initial_dp_dt = 0).
+/// Throws attn::Error for an empty trajectory or non-positive thresholds.
 TrajectorySummary summarize(const std::vector<TrajectoryPoint>& trajectory, double beta_gap,
-                            double p_shift);
+                            double p_shift, bool freeze_attention = false);
 
 /// "t,beta0,beta1,p,loss" header and one row per kept sample (every
 /// `stride`-th, plus the last), full precision.
