@@ -64,6 +64,7 @@ void validate(const CopyTaskOptions& options, const CopyVocabulary& vocabulary, 
 
 CopyBatch make_copy_batch(const CopyTaskOptions& options, const CopyVocabulary& vocabulary,
                           int64_t batch_size, uint64_t seed, uint64_t index, const torch::Device& device) {
+  validate(options, vocabulary, "data");
   const int64_t n = options.length(), V = options.vocab(), S = n + 1;
   Rng rng(Rng::mix(seed, index, 0xC0B1));
   auto source = torch::empty({batch_size, S}, torch::kInt64);

@@ -52,11 +52,26 @@ void write_header(torch::serialize::OutputArchive& archive) {
 void load_module(const fs::path& path, torch::serialize::InputArchive& archive, torch::nn::Module& model) {
   torch::serialize::InputArchive sub;
   check(archive.try_read("model", sub), "{}: checkpoint has no model weights", path.string());
+  // Module::load resizes tensors to whatever the archive holds, so shapes
+  // are compared explicitly.
+  std::vector<std::pair<std::string, std::vector<int64_t>>> expected;
+  for (const auto& item : model.named_parameters()) expected.emplace_back(item.key(), item.value().sizes().vec());
+  for (const auto& item : model.named_buffers()) expected.emplace_back(item.key(), item.value().sizes().vec());
   try {
     model.load(sub);
   } catch (const c10::Error& e) {
     throw Error(fmt::format("{}: weights do not fit this model (different config?): {}", path.string(),
                             e.what_without_backtrace()));
+  }
+  auto params = model.named_parameters();
+  auto buffers = model.named_buffers();
+  for (const auto& [name, sizes] : expected) {
+    const torch::Tensor* loaded = params.find(name);
+    if (loaded == nullptr) loaded = buffers.find(name);
+    check(loaded != nullptr && loaded->sizes().vec() == sizes,
+          "{}: weights do not fit this model (different config?): '{}' has shape {} in the file, {} expected",
+          path.string(), name, loaded ? fmt::format("{}", fmt::join(loaded->sizes(), "x")) : "none",
+          fmt::format("{}", fmt::join(sizes, "x")));
   }
 }
 

@@ -36,7 +36,7 @@ namespace {
 std::string number(double v) {
   if (std::isnan(v)) return "nan";
   if (v == std::floor(v) && std::fabs(v) < 1e15) return fmt::format("{}", static_cast<int64_t>(v));
-  return fmt::format("{:.6g}", v);
+  return fmt::format("{}", v);  // shortest text that reads back to the same double
 }
 }  // namespace
 

@@ -1,0 +1,59 @@
+// Copy experiment configs: defaults resolve, the shipped configs load, and
+// every kind of bad input is a one-line error naming the file and key.
+#include <catch2/catch.hpp>
+
+#include "attn/core/error.h"
+#include "attn/io/config.h"
+#include "attn/tasks/copy_task.h"
+#include "temp_dir.h"
+
+using attn::tasks::parse_copy_experiment;
+
+namespace {
+attn::tasks::CopyExperimentConfig parse(const std::string& yaml) {
+  return parse_copy_experiment(attn::io::ConfigNode::parse(yaml, "exp.yaml"));
+}
+}  // namespace
+
+TEST_CASE("shipped copy configs load with paper-scale settings", "[config][copy]") {
+  const std::filesystem::path dir = std::filesystem::path(ATTN_SOURCE_DIR) / "experiments" / "copy";
+  auto hard = attn::tasks::load_copy_experiment(dir / "permutation40.yaml");
+  CHECK(hard.seeds == 20);
+  CHECK(hard.trainer.steps() == 200);
+  CHECK(hard.batch_size == 128);
+  CHECK(hard.model.hidden_size() == 256);
+  CHECK(hard.data.vocab() == 40);
+  CHECK(hard.vocabulary().total() == 42);
+  auto easy = attn::tasks::load_copy_experiment(dir / "subset40of60.yaml");
+  CHECK(easy.data.vocab() == 60);
+  auto curriculum = attn::tasks::load_copy_experiment(dir / "curriculum.yaml");
+  REQUIRE(curriculum.stage1_data.has_value());
+  CHECK(curriculum.vocabulary().size == 60);
+  CHECK(curriculum.trainer.uniform_steps() > 0);
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    CHECK_NOTHROW(attn::tasks::load_copy_experiment(entry.path()));
+}
+
+TEST_CASE("the resolved config fills every default and reloads to itself", "[config][copy]") {
+  auto config = parse("name: x\n");
+  CHECK(config.resolved_yaml.find("hidden_size: 256") != std::string::npos);
+  CHECK(config.resolved_yaml.find("eval_every: 10") != std::string::npos);
+  auto again = parse(config.resolved_yaml);
+  CHECK(again.resolved_yaml == config.resolved_yaml);
+}
+
+TEST_CASE("bad copy configs name the file and the key", "[config][copy]") {
+  CHECK_THROWS_WITH(parse("train: {stepz: 10}\n"),
+                    Catch::Contains("exp.yaml: train.stepz: unknown key") && Catch::Contains("steps"));
+  CHECK_THROWS_WITH(parse("train: {steps: ten}\n"), Catch::Contains("exp.yaml: train.steps: expected an integer, got 'ten'"));
+  CHECK_THROWS_WITH(parse("train: {steps: -3}\n"), Catch::Contains("train.steps"));
+  CHECK_THROWS_WITH(parse("data: {vocab: 30, length: 40}\n"), Catch::Contains("data.length"));
+  CHECK_THROWS_WITH(parse("model: {architecture: gpt}\n"), Catch::Contains("model.architecture: expected one of lstm|multihead_gru"));
+  CHECK_THROWS_WITH(parse("data: {repeats: maybe}\n"), Catch::Contains("data.repeats: expected true or false"));
+  CHECK_THROWS_WITH(parse("stage1_data: {vocab: 60}\n"), Catch::Contains("stage1_data"));
+  CHECK_THROWS_WITH(parse("train: {eval_every: 10, checkpoint_every: 15}\n"), Catch::Contains("train.checkpoint_every"));
+  CHECK_THROWS_WITH(parse("data: [1, 2]\n"), Catch::Contains("data: expected a mapping"));
+  CHECK_THROWS_WITH(parse("train: {steps: 10\n"), Catch::Contains("YAML syntax error"));
+  CHECK_THROWS_WITH(attn::tasks::load_copy_experiment("/nonexistent/x.yaml"),
+                    Catch::Contains("/nonexistent/x.yaml: config file not found"));
+}
