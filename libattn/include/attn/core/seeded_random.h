@@ -2,8 +2,8 @@
 // (std::uniform_int_distribution, std::shuffle) are implementation-defined,
 // so the same seed would give different data with libstdc++ and libc++; these
 // helpers are specified here and give the same draws everywhere. Used by the
-// keyword task (PAPER.md section 3, warm-up) and the shuffled baseline A-hat
-// (section 4).
+// synthetic keyword task (attn/data/keyword_task.h), the SpamAssassin split
+// and the shuffled baseline A-hat (PAPER.md section 4).
 #pragma once
 
 #include <cstdint>
