@@ -93,6 +93,13 @@ CopyTask::CopyTask(const CopyExperimentConfig& config, int64_t seed, const torch
   model_->to(device);
 }
 
+CopyTask::CopyTask(const CopyExperimentConfig& config, int64_t seed, const torch::Device& device,
+                   std::shared_ptr<nn::Seq2SeqModel> model)
+    : config_(config), seed_(seed), device_(device), model_(std::move(model)), current_data_(config.data) {
+  check(model_ != nullptr, "CopyTask: no model given");
+  model_->to(device);
+}
+
 void CopyTask::begin_stage(int stage) {
   model_->set_uniform_attention(stage == 1);
   current_data_ = (stage == 1 && config_.stage1_data) ? *config_.stage1_data : config_.data;

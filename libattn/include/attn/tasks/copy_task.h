@@ -52,6 +52,10 @@ CopyExperimentConfig parse_copy_experiment(const io::ConfigNode& root);
 class CopyTask : public train::TrainingTask {
  public:
   CopyTask(const CopyExperimentConfig& config, int64_t seed, const torch::Device& device);
+  /// Trains a model built elsewhere (e.g. a fixed base plus screened heads,
+  /// paper Section 5.2); `seed` then only selects the training batches.
+  CopyTask(const CopyExperimentConfig& config, int64_t seed, const torch::Device& device,
+           std::shared_ptr<nn::Seq2SeqModel> model);
 
   torch::nn::Module& model() override { return *model_; }
   void begin_stage(int stage) override;
