@@ -1,6 +1,8 @@
 // LSTM/GRU layer with hoisted input projection (see attn/nn/recurrent.h).
 #include "attn/nn/recurrent.h"
 
+#include "lstm_function.h"
+
 #include <torch/nn/functional/embedding.h>
 #include <torch/nn/init.h>
 
@@ -43,42 +45,42 @@ RecurrentOutput RecurrentLayerImpl::forward(const torch::Tensor& gates, const to
   auto zeros = torch::zeros({B, H}, gates.options());
   torch::Tensor h = initial.h.defined() ? initial.h : zeros;
   torch::Tensor c = lstm ? (initial.c.defined() ? initial.c : zeros) : torch::Tensor();
+  if (lstm) {
+    // The LSTM runs as one autograd node (lstm_function.h); the GRU below
+    // goes through autograd step by step.
+    torch::Tensor step_mask = torch::empty({0}, gates.options());
+    if (mask.defined()) step_mask = mask.transpose(0, 1).unsqueeze(-1).to(gates.dtype());  // (T, B, 1)
+    auto result = detail::LSTMRecurrence::apply(gates.transpose(0, 1).contiguous(), h, c, weight_hh, step_mask,
+                                                options_.reverse());
+    return {result[0].transpose(0, 1), {result[1], result[2]}};  // (B, T, H)
+  }
   // unbind, not indexing: one backward node that stacks the step gradients,
   // instead of one zero-filled (T, B, G) gradient per step.
   auto gates_by_time = gates.transpose(0, 1).unbind(0);  // T x (B, G)
   std::vector<torch::Tensor> step_mask;
   if (mask.defined()) step_mask = mask.transpose(0, 1).unsqueeze(-1).to(gates.dtype()).unbind(0);  // T x (B, 1)
-  auto w_hh_t = weight_hh.t();                                                          // (H, G)
+  auto w_hh_t = weight_hh.t();                                                                   // (H, G)
 
   std::vector<torch::Tensor> outputs(T);
   for (int64_t i = 0; i < T; ++i) {
     const int64_t t = options_.reverse() ? T - 1 - i : i;
-    torch::Tensor h_new, c_new;
-    if (lstm) {
-      auto g = torch::addmm(gates_by_time[t], h, w_hh_t).chunk(4, 1);  // 4 x (B, H): i, f, g, o
-      c_new = g[1].sigmoid() * c + g[0].sigmoid() * g[2].tanh();
-      h_new = g[3].sigmoid() * c_new.tanh();
-    } else {
-      auto hh = torch::addmm(bias_hh, h, w_hh_t).chunk(3, 1);  // 3 x (B, H): r, z, n
-      auto gx = gates_by_time[t].chunk(3, 1);
-      auto r = (gx[0] + hh[0]).sigmoid(), z = (gx[1] + hh[1]).sigmoid();
-      auto n = (gx[2] + r * hh[2]).tanh();
-      h_new = n + z * (h - n);  // (1 - z) * n + z * h
-    }
+    auto hh = torch::addmm(bias_hh, h, w_hh_t).chunk(3, 1);  // 3 x (B, H): r, z, n
+    auto gx = gates_by_time[t].chunk(3, 1);
+    auto r = (gx[0] + hh[0]).sigmoid(), z = (gx[1] + hh[1]).sigmoid();
+    auto n = (gx[2] + r * hh[2]).tanh();
+    auto h_new = n + z * (h - n);  // (1 - z) * n + z * h
     if (!step_mask.empty()) {
       // Padding keeps the previous state, so the reverse direction starts at
       // each sequence's own last token and finals are per-sequence.
       auto m = step_mask[t];  // (B, 1)
       h = m * h_new + (1 - m) * h;
-      if (lstm) c = m * c_new + (1 - m) * c;
       outputs[t] = h * m;
     } else {
       h = h_new;
-      c = c_new;
       outputs[t] = h;
     }
   }
-  return {torch::stack(outputs, 1), {h, c}};  // (B, T, H)
+  return {torch::stack(outputs, 1), {h, {}}};  // (B, T, H)
 }
 
 RecurrentState EncoderOutput::mean_final() const {

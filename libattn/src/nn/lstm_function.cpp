@@ -1,0 +1,101 @@
+// One-node LSTM recurrence with a hand-written backward (see lstm_function.h).
+// tests/test_recurrent.cpp checks values and gradients against torch::nn::LSTM.
+#include "lstm_function.h"
+
+namespace attn::nn::detail {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+variable_list LSTMRecurrence::forward(AutogradContext* ctx, const torch::Tensor& gates_x, const torch::Tensor& h0,
+                                      const torch::Tensor& c0, const torch::Tensor& w_hh, const torch::Tensor& mask,
+                                      bool reverse) {
+  const int64_t T = gates_x.size(0), B = gates_x.size(1), H = h0.size(1);
+  const bool masked = mask.numel() > 0;
+  auto activations = torch::empty({T, B, 4 * H}, gates_x.options());  // i, f, g, o after nonlinearity
+  auto cell_tanh = torch::empty({T, B, H}, gates_x.options());         // tanh(c_new)
+  auto h_prev = torch::empty({T, B, H}, gates_x.options());            // state entering step t
+  auto c_prev = torch::empty({T, B, H}, gates_x.options());
+  auto outputs = torch::empty({T, B, H}, gates_x.options());
+  auto w_hh_t = w_hh.t();
+  torch::Tensor h = h0, c = c0;
+  for (int64_t i = 0; i < T; ++i) {
+    const int64_t t = reverse ? T - 1 - i : i;
+    h_prev[t].copy_(h);
+    c_prev[t].copy_(c);
+    auto act = activations[t];
+    torch::addmm_out(act, gates_x[t], h, w_hh_t);  // (B, G) pre-activations
+    act.narrow(1, 0, 2 * H).sigmoid_();
+    act.narrow(1, 2 * H, H).tanh_();
+    act.narrow(1, 3 * H, H).sigmoid_();
+    auto c_new = act.narrow(1, H, H) * c + act.narrow(1, 0, H) * act.narrow(1, 2 * H, H);
+    auto tc = cell_tanh[t];
+    torch::tanh_out(tc, c_new);
+    auto h_new = act.narrow(1, 3 * H, H) * tc;
+    if (masked) {
+      auto m = mask[t];  // (B, 1)
+      h = torch::lerp(h, h_new, m);  // m ? h_new : h
+      c = torch::lerp(c, c_new, m);
+      auto out_t = outputs[t];
+      torch::mul_out(out_t, h, m);
+    } else {
+      h = h_new;
+      c = c_new;
+      outputs[t].copy_(h);
+    }
+  }
+  ctx->save_for_backward({activations, cell_tanh, h_prev, c_prev, w_hh, mask});
+  ctx->saved_data["reverse"] = reverse;
+  return {outputs, h, c};
+}
+
+variable_list LSTMRecurrence::backward(AutogradContext* ctx, variable_list grad_outputs) {
+  auto saved = ctx->get_saved_variables();
+  const auto &activations = saved[0], &cell_tanh = saved[1], &h_prev = saved[2], &c_prev = saved[3],
+             &w_hh = saved[4], &mask = saved[5];
+  const bool reverse = ctx->saved_data["reverse"].toBool();
+  const bool masked = mask.numel() > 0;
+  const int64_t T = activations.size(0), B = activations.size(1), H = h_prev.size(2);
+  auto options = activations.options();
+  torch::Tensor grad_out = grad_outputs[0];
+  torch::Tensor dh = grad_outputs[1].defined() ? grad_outputs[1].clone() : torch::zeros({B, H}, options);
+  torch::Tensor dc = grad_outputs[2].defined() ? grad_outputs[2].clone() : torch::zeros({B, H}, options);
+  auto d_gates = torch::empty({T, B, 4 * H}, options);  // gradient of the pre-activations
+  for (int64_t i = 0; i < T; ++i) {
+    const int64_t t = reverse ? i : T - 1 - i;  // backward visits steps in reverse processing order
+    torch::Tensor m;
+    if (masked) m = mask[t];
+    if (grad_out.defined()) dh = masked ? dh + grad_out[t] * m : dh + grad_out[t];
+    torch::Tensor dh_new = dh, dc_new = dc, dh_keep, dc_keep;
+    if (masked) {
+      // h = m h_new + (1 - m) h_prev: the pad share flows straight to h_prev.
+      dh_new = dh * m;
+      dc_new = dc * m;
+      dh_keep = dh - dh_new;
+      dc_keep = dc - dc_new;
+    }
+    auto act = activations[t];
+    auto in = act.narrow(1, 0, H), forget = act.narrow(1, H, H), cell = act.narrow(1, 2 * H, H),
+         out = act.narrow(1, 3 * H, H);
+    auto tc = cell_tanh[t];
+    dc_new = dc_new + dh_new * out * (1 - tc * tc);
+    auto dg = d_gates[t];
+    auto d_in = dg.narrow(1, 0, H), d_forget = dg.narrow(1, H, H), d_cell = dg.narrow(1, 2 * H, H),
+         d_out = dg.narrow(1, 3 * H, H);
+    torch::mul_out(d_in, dc_new * cell, in * (1 - in));
+    torch::mul_out(d_forget, dc_new * c_prev[t], forget * (1 - forget));
+    torch::mul_out(d_cell, dc_new * in, 1 - cell * cell);
+    torch::mul_out(d_out, dh_new * tc, out * (1 - out));
+    dc = dc_new * forget;
+    dh = torch::mm(dg, w_hh);  // (B, G) x (G, H)
+    if (masked) {
+      dh = dh + dh_keep;
+      dc = dc + dc_keep;
+    }
+  }
+  // dW_hh = sum_t dG_t^T h_{t-1}: one (G, T*B) x (T*B, H) product.
+  auto d_w_hh = torch::mm(d_gates.view({T * B, 4 * H}).t(), h_prev.view({T * B, H}));
+  return {d_gates, dh, dc, d_w_hh, torch::Tensor(), torch::Tensor()};
+}
+
+}  // namespace attn::nn::detail
