@@ -57,3 +57,22 @@ TEST_CASE("bad copy configs name the file and the key", "[config][copy]") {
   CHECK_THROWS_WITH(attn::tasks::load_copy_experiment("/nonexistent/x.yaml"),
                     Catch::Contains("/nonexistent/x.yaml: config file not found"));
 }
+
+TEST_CASE("per-seed summary reads the first steps reaching each level", "[copy]") {
+  std::vector<attn::train::MetricRow> history(3);
+  const double token[] = {0.1, 0.96, 0.94}, attention[] = {0.0, 0.4, 0.9}, ktiw[] = {0.2, 0.7, 1.0};
+  for (int i = 0; i < 3; ++i) {
+    history[i].set("step", 10 * i);
+    history[i].set("token_acc", token[i]);
+    history[i].set("attention_acc", attention[i]);
+    history[i].set("ktiw_acc", ktiw[i]);
+  }
+  auto s = attn::tasks::summarize_copy_history(7, history);
+  CHECK(s.seed == 7);
+  CHECK(s.token_acc == 0.94);  // final, not best
+  CHECK_FALSE(s.success());
+  CHECK(s.step_to_95 == 10);
+  CHECK(s.ktiw_step_to_50 == 10);
+  CHECK(s.attention_step_to_50 == 20);
+  CHECK_THROWS_WITH(attn::tasks::summarize_copy_history(1, {}), Catch::Contains("seed 1"));
+}

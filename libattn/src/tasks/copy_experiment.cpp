@@ -58,11 +58,12 @@ double CopyExperimentSummary::success_rate() const {
 std::string format_summary(const std::vector<CopyExperimentSummary>& experiments) {
   std::string out;
   for (const auto& e : experiments) {
-    out += fmt::format("\n### {}\n\n| seed | token acc | attention acc | KTIW acc | step to 0.95 |\n"
-                       "|---:|---:|---:|---:|---:|\n", e.name);
+    out += fmt::format("\n### {}\n\n| seed | token acc | attention acc | KTIW acc | step to 0.95 | "
+                       "KTIW >= 0.5 at | attention >= 0.5 at |\n|---:|---:|---:|---:|---:|---:|---:|\n", e.name);
+    auto step = [](int64_t s) { return s >= 0 ? std::to_string(s) : std::string("never"); };
     for (const auto& s : e.seeds)
-      out += fmt::format("| {} | {:.3f} | {:.3f} | {:.3f} | {} |\n", s.seed, s.token_acc, s.attention_acc,
-                         s.ktiw_acc, s.step_to_95 >= 0 ? std::to_string(s.step_to_95) : "never");
+      out += fmt::format("| {} | {:.3f} | {:.3f} | {:.3f} | {} | {} | {} |\n", s.seed, s.token_acc, s.attention_acc,
+                         s.ktiw_acc, step(s.step_to_95), step(s.ktiw_step_to_50), step(s.attention_step_to_50));
     out += fmt::format("\n{}: success (final token acc >= 0.95) in {}/{} seeds ({:.0f}%)\n", e.name,
                        e.successes(), e.seeds.size(), 100.0 * e.success_rate());
   }
@@ -70,11 +71,14 @@ std::string format_summary(const std::vector<CopyExperimentSummary>& experiments
 }
 
 std::string summary_csv(const std::vector<CopyExperimentSummary>& experiments) {
-  std::string out = "experiment,seed,token_acc,attention_acc,ktiw_acc,eval_loss,step_to_95,success\n";
+  std::string out =
+      "experiment,seed,token_acc,attention_acc,ktiw_acc,eval_loss,step_to_95,ktiw_step_to_50,"
+      "attention_step_to_50,success\n";
   for (const auto& e : experiments)
     for (const auto& s : e.seeds)
-      out += fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{},{}\n", e.name, s.seed, s.token_acc,
-                         s.attention_acc, s.ktiw_acc, s.eval_loss, s.step_to_95, s.success() ? 1 : 0);
+      out += fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{},{},{},{}\n", e.name, s.seed, s.token_acc,
+                         s.attention_acc, s.ktiw_acc, s.eval_loss, s.step_to_95, s.ktiw_step_to_50,
+                         s.attention_step_to_50, s.success() ? 1 : 0);
   return out;
 }
 

@@ -139,11 +139,14 @@ CopySeedSummary summarize_copy_history(int64_t seed, const std::vector<train::Me
   s.attention_acc = last.get("attention_acc");
   s.ktiw_acc = last.get("ktiw_acc");
   s.eval_loss = last.get("eval_loss");
-  for (const auto& row : history)
-    if (row.get("token_acc") >= 0.95) {
-      s.step_to_95 = static_cast<int64_t>(row.get("step"));
-      break;
-    }
+  auto first_step = [&](const char* metric, double level) -> int64_t {
+    for (const auto& row : history)
+      if (row.get(metric) >= level) return static_cast<int64_t>(row.get("step"));
+    return -1;
+  };
+  s.step_to_95 = first_step("token_acc", 0.95);
+  s.ktiw_step_to_50 = first_step("ktiw_acc", 0.5);
+  s.attention_step_to_50 = first_step("attention_acc", 0.5);
   return s;
 }
 

@@ -82,6 +82,9 @@ struct CopySeedSummary {
   int64_t seed = 0;
   double token_acc = 0, attention_acc = 0, ktiw_acc = 0, eval_loss = 0;
   int64_t step_to_95 = -1;  ///< first evaluated step with token_acc >= 0.95, -1 never
+  /// First evaluated steps with KTIW / attention accuracy >= 0.5 (-1 never):
+  /// the paper predicts KTIW first in successful runs.
+  int64_t ktiw_step_to_50 = -1, attention_step_to_50 = -1;
   bool success() const { return token_acc >= 0.95; }
 };
 
