@@ -1,0 +1,97 @@
+// Screening single heads on top of the fixed base (paper Section 5.2,
+// PAPER.md 5 "multihead"). Head k is drawn from torch seed head_seed + k and
+// trained alone (base + that head) on every screening data seed:
+//   good      token accuracy > good_threshold at some evaluation, every seed;
+//   bad       final token accuracy < bad_threshold (never above the good
+//             threshold), every seed;
+//   discarded anything else.
+// A head's seeds are trained in order and screening stops as soon as the
+// head can no longer be good or bad (most heads cost one run), or can only
+// be of a class whose quota is already full ("unverified").
+//
+// Folder layout in the experiment folder:
+//   screening/draw_0007/seed_1/   one run (metrics.csv, done, ...)
+//   screening/draw_0007/result.csv   the head's class (written last: the marker)
+//   screening/draw_0007/head.pt      its weights, when good or bad
+//   heads/good_00.pt, heads/bad_00.pt  the kept heads: the first `good` good
+//                                     and first `bad` bad heads by draw index
+//   screening/kept.csv, screening/summary.md
+// Screening is resumable at run granularity and runs in parallel as strided
+// workers (worker w of J screens draws w, w + J, ...).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "attn/tasks/multihead_experiment.h"
+#include "attn/train/metric_row.h"
+
+namespace attn::tasks {
+
+enum class HeadClass { kGood, kBad, kDiscarded, kUnverified };
+
+/// "good", "bad", "discarded", "unverified".
+std::string head_class_name(HeadClass head_class);
+
+/// What one screening run showed.
+struct ScreeningRun {
+  int64_t data_seed = 0;
+  double final_acc = 0;
+  double best_acc = 0;
+  int64_t step_to_good = -1;  ///< first evaluated step with token acc > good_threshold, -1 never
+  bool reached_good = false;  ///< token acc > good_threshold at some evaluation
+  bool low = false;           ///< never reached_good and final acc < bad_threshold
+};
+
+ScreeningRun classify_screening_run(int64_t data_seed, const std::vector<train::MetricRow>& history,
+                                    const ScreeningOptions& options);
+
+struct HeadResult {
+  int64_t draw = 0;
+  HeadClass head_class = HeadClass::kDiscarded;
+  std::vector<ScreeningRun> runs;  ///< the runs made, in data-seed order
+};
+
+/// Combines the runs made so far: the class if decided, given which classes
+/// are still wanted. Returns false while more runs are needed.
+bool decide_head(const std::vector<ScreeningRun>& runs, const ScreeningOptions& options, bool need_good,
+                 bool need_bad, HeadClass* decided);
+
+/// Screening folders and files.
+std::filesystem::path draw_directory(const std::filesystem::path& experiment_dir, int64_t draw);
+std::filesystem::path kept_head_path(const std::filesystem::path& experiment_dir, HeadClass head_class,
+                                     int64_t index);
+
+/// Reads every finished draw (result.csv) in the experiment folder, by draw index.
+std::vector<HeadResult> read_screening_results(const std::filesystem::path& experiment_dir);
+
+struct ScreeningTally {
+  int64_t screened = 0, good = 0, bad = 0, discarded = 0, unverified = 0, runs = 0;
+  /// Draws needed, in draw order, to find the kept heads (-1: not yet found).
+  int64_t draws_needed = -1;
+  std::vector<int64_t> kept_good, kept_bad;  ///< draw indices of the kept heads
+  bool complete(const ScreeningOptions& options) const;
+};
+
+ScreeningTally tally_screening(const std::vector<HeadResult>& results, const ScreeningOptions& options);
+
+/// Screens draw `draw` (resuming its runs) unless it is finished; returns its result.
+HeadResult screen_head(const MultiheadExperimentConfig& config, const std::filesystem::path& experiment_dir,
+                       int64_t draw, const SeedRunOptions& options);
+
+/// Worker `worker` of `workers`: screens draws worker, worker + workers, ...
+/// until the quotas are met (counting every worker's finished draws) or
+/// max_draws is reached.
+void run_screening_worker(const MultiheadExperimentConfig& config, const std::filesystem::path& experiment_dir,
+                          int64_t worker, int64_t workers, const SeedRunOptions& options);
+
+/// Copies the kept heads to heads/ and writes screening/kept.csv and
+/// screening/summary.md; returns the tally. Throws attn::Error when the
+/// quotas were not met (max_draws too small).
+ScreeningTally finish_screening(const MultiheadExperimentConfig& config, const std::filesystem::path& experiment_dir);
+
+/// The screening lines of the summary (counts, draws, rarity of good heads).
+std::string format_screening(const ScreeningTally& tally, const ScreeningOptions& options);
+
+}  // namespace attn::tasks

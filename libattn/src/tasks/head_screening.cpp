@@ -1,0 +1,248 @@
+// Head screening (see attn/tasks/head_screening.h).
+#include "attn/tasks/head_screening.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "attn/core/error.h"
+#include "attn/io/files.h"
+
+namespace attn::tasks {
+
+namespace fs = std::filesystem;
+
+std::string head_class_name(HeadClass head_class) {
+  switch (head_class) {
+    case HeadClass::kGood: return "good";
+    case HeadClass::kBad: return "bad";
+    case HeadClass::kDiscarded: return "discarded";
+    case HeadClass::kUnverified: return "unverified";
+  }
+  return "?";
+}
+
+namespace {
+HeadClass parse_head_class(const std::string& name, const fs::path& origin) {
+  for (auto c : {HeadClass::kGood, HeadClass::kBad, HeadClass::kDiscarded, HeadClass::kUnverified})
+    if (head_class_name(c) == name) return c;
+  throw Error(fmt::format("{}: unknown head class '{}'", origin.string(), name));
+}
+}  // namespace
+
+ScreeningRun classify_screening_run(int64_t data_seed, const std::vector<train::MetricRow>& history,
+                                    const ScreeningOptions& options) {
+  check(!history.empty(), "screening run of data seed {}: no evaluations recorded", data_seed);
+  ScreeningRun run;
+  run.data_seed = data_seed;
+  run.final_acc = history.back().get("token_acc");
+  for (const auto& row : history) {
+    const double acc = row.get("token_acc");
+    run.best_acc = std::max(run.best_acc, acc);
+    if (acc > options.good_threshold && run.step_to_good < 0) run.step_to_good = static_cast<int64_t>(row.get("step"));
+  }
+  run.reached_good = run.step_to_good >= 0;
+  run.low = !run.reached_good && run.final_acc < options.bad_threshold;
+  return run;
+}
+
+bool decide_head(const std::vector<ScreeningRun>& runs, const ScreeningOptions& options, bool need_good,
+                 bool need_bad, HeadClass* decided) {
+  if (runs.empty()) return false;
+  const bool can_good = std::all_of(runs.begin(), runs.end(), [](const auto& r) { return r.reached_good; });
+  const bool can_bad = std::all_of(runs.begin(), runs.end(), [](const auto& r) { return r.low; });
+  if (runs.size() >= options.data_seeds.size()) {
+    *decided = can_good ? HeadClass::kGood : can_bad ? HeadClass::kBad : HeadClass::kDiscarded;
+    return true;
+  }
+  if (!can_good && !can_bad) {
+    *decided = HeadClass::kDiscarded;
+    return true;
+  }
+  if ((can_good && need_good) || (can_bad && need_bad)) return false;
+  *decided = HeadClass::kUnverified;  // could only be of a class that is already full
+  return true;
+}
+
+fs::path draw_directory(const fs::path& experiment_dir, int64_t draw) {
+  return experiment_dir / "screening" / fmt::format("draw_{:04d}", draw);
+}
+
+fs::path kept_head_path(const fs::path& experiment_dir, HeadClass head_class, int64_t index) {
+  return experiment_dir / "heads" / fmt::format("{}_{:02d}.pt", head_class_name(head_class), index);
+}
+
+namespace {
+
+std::string result_csv(const HeadResult& result) {
+  std::string out = "draw,class,data_seed,final_acc,best_acc,step_to_good\n";
+  for (const auto& r : result.runs)
+    out += fmt::format("{},{},{},{:.6f},{:.6f},{}\n", result.draw, head_class_name(result.head_class), r.data_seed,
+                       r.final_acc, r.best_acc, r.step_to_good);
+  return out;
+}
+
+HeadResult parse_result_csv(const fs::path& path, const ScreeningOptions& options) {
+  std::istringstream in(io::read_text_file(path));
+  std::string line;
+  std::getline(in, line);  // header
+  HeadResult result;
+  bool any = false;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    std::vector<std::string> f;
+    std::stringstream fields(line);
+    for (std::string x; std::getline(fields, x, ',');) f.push_back(x);
+    check(f.size() == 6, "{}: expected 6 fields per line, got {}", path.string(), f.size());
+    try {
+      result.draw = std::stoll(f[0]);
+      result.head_class = parse_head_class(f[1], path);
+      ScreeningRun r;
+      r.data_seed = std::stoll(f[2]);
+      r.final_acc = std::stod(f[3]);
+      r.best_acc = std::stod(f[4]);
+      r.step_to_good = std::stoll(f[5]);
+      r.reached_good = r.step_to_good >= 0;
+      r.low = !r.reached_good && r.final_acc < options.bad_threshold;
+      result.runs.push_back(r);
+    } catch (const std::logic_error&) {
+      throw Error(fmt::format("{}: unreadable line '{}'", path.string(), line));
+    }
+    any = true;
+  }
+  check(any, "{}: no runs recorded", path.string());
+  return result;
+}
+
+}  // namespace
+
+std::vector<HeadResult> read_screening_results(const fs::path& experiment_dir) {
+  std::vector<HeadResult> results;
+  const fs::path dir = experiment_dir / "screening";
+  if (!fs::exists(dir)) return results;
+  // Thresholds only re-derive the flags; the class is read from the file.
+  const ScreeningOptions defaults;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const fs::path file = entry.path() / "result.csv";
+    if (entry.is_directory() && fs::exists(file)) results.push_back(parse_result_csv(file, defaults));
+  }
+  std::sort(results.begin(), results.end(), [](const auto& a, const auto& b) { return a.draw < b.draw; });
+  return results;
+}
+
+bool ScreeningTally::complete(const ScreeningOptions& options) const {
+  return static_cast<int64_t>(kept_good.size()) >= options.good && static_cast<int64_t>(kept_bad.size()) >= options.bad;
+}
+
+ScreeningTally tally_screening(const std::vector<HeadResult>& results, const ScreeningOptions& options) {
+  ScreeningTally t;
+  int64_t expected = 0;  // draws 0 .. expected-1 all finished so far (results are sorted)
+  bool contiguous = true;
+  for (const auto& r : results) {
+    ++t.screened;
+    t.runs += static_cast<int64_t>(r.runs.size());
+    contiguous = contiguous && r.draw == expected;
+    ++expected;
+    switch (r.head_class) {
+      case HeadClass::kGood:
+        ++t.good;
+        if (static_cast<int64_t>(t.kept_good.size()) < options.good) t.kept_good.push_back(r.draw);
+        break;
+      case HeadClass::kBad:
+        ++t.bad;
+        if (static_cast<int64_t>(t.kept_bad.size()) < options.bad) t.kept_bad.push_back(r.draw);
+        break;
+      case HeadClass::kDiscarded: ++t.discarded; break;
+      case HeadClass::kUnverified: ++t.unverified; break;
+    }
+    if (contiguous && t.draws_needed < 0 && t.complete(options)) t.draws_needed = r.draw + 1;
+  }
+  return t;
+}
+
+HeadResult screen_head(const MultiheadExperimentConfig& config, const fs::path& experiment_dir, int64_t draw,
+                       const SeedRunOptions& options) {
+  const fs::path dir = draw_directory(experiment_dir, draw);
+  const auto& s = config.screening;
+  if (fs::exists(dir / "result.csv")) return parse_result_csv(dir / "result.csv", s);
+  const auto copy = config.with_heads(1);
+  const int64_t head_seed = s.head_seed + draw;
+  auto make_model = [&] {
+    return assemble_model(copy.model, fixed_base_path(experiment_dir), {draw_head(copy.model, head_seed)});
+  };
+  HeadResult result;
+  result.draw = draw;
+  for (size_t i = 0;; ++i) {
+    // Re-read the quotas before every run: other workers may have filled one.
+    const auto tally = tally_screening(read_screening_results(experiment_dir), s);
+    if (decide_head(result.runs, s, tally.good < s.good, tally.bad < s.bad, &result.head_class)) break;
+    const int64_t seed = s.data_seeds[i];
+    auto history = train_multihead_run(copy, seed, make_model, /*with_ktiw=*/false,
+                                       dir / fmt::format("seed_{}", seed),
+                                       fmt::format("draw {} seed {}", draw, seed), options);
+    result.runs.push_back(classify_screening_run(seed, history, s));
+  }
+  if (result.head_class == HeadClass::kGood || result.head_class == HeadClass::kBad) {
+    auto head = draw_head(copy.model, head_seed);
+    save_head(dir / "head.pt", *head);
+  }
+  io::write_file_atomic(dir / "result.csv", result_csv(result));  // last: marks the draw finished
+  std::string runs;
+  for (const auto& r : result.runs)
+    runs += fmt::format(" seed {}: final {:.3f} best {:.3f}{};", r.data_seed, r.final_acc, r.best_acc,
+                        r.reached_good ? fmt::format(" >{} at step {}", s.good_threshold, r.step_to_good) : "");
+  fmt::print(stderr, "[screening] draw {:>4}: {:<10}{}\n", draw, head_class_name(result.head_class), runs);
+  return result;
+}
+
+void run_screening_worker(const MultiheadExperimentConfig& config, const fs::path& experiment_dir, int64_t worker,
+                          int64_t workers, const SeedRunOptions& options) {
+  check(workers >= 1 && worker >= 0 && worker < workers, "screening worker {} of {}: bad index", worker, workers);
+  for (int64_t draw = worker; draw < config.screening.max_draws; draw += workers) {
+    if (tally_screening(read_screening_results(experiment_dir), config.screening).complete(config.screening)) break;
+    screen_head(config, experiment_dir, draw, options);
+  }
+}
+
+std::string format_screening(const ScreeningTally& t, const ScreeningOptions& s) {
+  std::string out = fmt::format(
+      "| screened heads | good | bad | discarded | unverified | training runs | draws needed |\n"
+      "|---:|---:|---:|---:|---:|---:|---:|\n| {} | {} | {} | {} | {} | {} | {} |\n\n",
+      t.screened, t.good, t.bad, t.discarded, t.unverified, t.runs,
+      t.draws_needed >= 0 ? std::to_string(t.draws_needed) : "not reached");
+  out += fmt::format(
+      "good = token acc > {} within the run on all {} data seeds; bad = final token acc < {} on all of them; "
+      "unverified = stopped early because it could only be of a class whose quota ({} good, {} bad) was full.\n",
+      s.good_threshold, s.data_seeds.size(), s.bad_threshold, s.good, s.bad);
+  if (t.screened > 0)
+    out += fmt::format("Good heads: {} of {} screened ({:.1f}%).\n", t.good, t.screened, 100.0 * t.good / t.screened);
+  return out;
+}
+
+ScreeningTally finish_screening(const MultiheadExperimentConfig& config, const fs::path& experiment_dir) {
+  const auto& s = config.screening;
+  const auto tally = tally_screening(read_screening_results(experiment_dir), s);
+  io::write_file_atomic(experiment_dir / "screening" / "summary.md",
+                        "# Head screening\n\n" + format_screening(tally, s));
+  check(tally.complete(s),
+        "{}: screening found {} good and {} bad heads in {} draws (screening.max_draws {}); raise max_draws or "
+        "lower screening.good / screening.bad",
+        experiment_dir.string(), tally.kept_good.size(), tally.kept_bad.size(), tally.screened, s.max_draws);
+  std::string kept = "class,index,draw,head_seed\n";
+  for (auto head_class : {HeadClass::kGood, HeadClass::kBad}) {
+    const auto& draws = head_class == HeadClass::kGood ? tally.kept_good : tally.kept_bad;
+    for (size_t i = 0; i < draws.size(); ++i) {
+      const fs::path target = kept_head_path(experiment_dir, head_class, static_cast<int64_t>(i));
+      io::ensure_directory(target.parent_path());
+      const fs::path tmp = io::temporary_sibling(target);
+      fs::copy_file(draw_directory(experiment_dir, draws[i]) / "head.pt", tmp, fs::copy_options::overwrite_existing);
+      fs::rename(tmp, target);
+      kept += fmt::format("{},{},{},{}\n", head_class_name(head_class), i, draws[i], s.head_seed + draws[i]);
+    }
+  }
+  io::write_file_atomic(experiment_dir / "screening" / "kept.csv", kept);
+  return tally;
+}
+
+}  // namespace attn::tasks
