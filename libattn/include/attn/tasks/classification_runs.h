@@ -1,0 +1,70 @@
+// The run set of the classification experiment (PAPER.md section 4,
+// "checkpoint protocol"): normal runs A, B, ... (seeds 20, 13, 14, 15, 16, 17
+// by default; A gives the gold attention) and one uniform-attention run
+// (seed 12), each in its own folder under the run-set folder:
+//   <out>/config.yaml           the resolved config every run was trained with
+//   <out>/vocab.txt             the vocabulary (analysis reuses it exactly)
+//   <out>/A-seed20/ ...         config.yaml, run.json, metrics.csv/.jsonl,
+//   <out>/uniform-seed12/         checkpoint.pt, snapshots/step_N.pt, done
+// attn-classify trains it (resumable, runs in worker processes); attn-analyze
+// reads it. A folder made by a different config is refused with an error.
+#pragma once
+
+#include <c10/core/Device.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "attn/tasks/classification_task.h"
+#include "attn/train/two_stage_trainer.h"
+
+namespace attn::tasks {
+
+struct ClassificationRun {
+  std::string name;  ///< "A", "B", ... or "uniform"
+  int64_t seed = 0;
+  bool uniform = false;
+  std::filesystem::path dir;
+};
+
+/// The runs of `config` in order: A, B, ... then uniform.
+std::vector<ClassificationRun> classification_runs(const ClassificationConfig& config,
+                                                   const std::filesystem::path& out_dir);
+
+/// Finds a run by name ("A" or "uniform"); throws attn::Error naming the choices.
+const ClassificationRun& find_run(const std::vector<ClassificationRun>& runs, const std::string& name);
+
+/// Creates the run-set folder for `config`: writes config.yaml and vocab.txt
+/// (building the vocabulary from the training data). An existing folder must
+/// hold the same config and is only reused with `resume`.
+ClassificationData prepare_run_set(const ClassificationConfig& config, const std::filesystem::path& out_dir,
+                                   bool resume);
+
+/// Reads <out>/config.yaml, checks that every run folder in it was made by
+/// that config, and returns it. With `expected`, the recorded config must
+/// also equal it. Errors name the folder and what differs.
+ClassificationConfig read_run_set_config(const std::filesystem::path& out_dir,
+                                         const ClassificationConfig* expected = nullptr);
+
+/// The run set's data with its saved vocabulary.
+ClassificationData load_run_set_data(const ClassificationConfig& config, const std::filesystem::path& out_dir);
+
+struct ClassificationRunOptions {
+  c10::Device device = c10::kCPU;
+  int threads = 1;
+  bool progress = true;
+  std::vector<std::string> command_line;
+};
+
+/// Trains (or resumes) one run into run.dir and marks it done.
+train::TrainingResult train_classification_run(const ClassificationConfig& config, const ClassificationData& data,
+                                               const ClassificationRun& run, const ClassificationRunOptions& options);
+
+/// True when the run finished (its done marker exists).
+bool run_finished(const ClassificationRun& run);
+
+/// The snapshot file of `run` at `step`; throws attn::Error naming it when absent.
+std::filesystem::path snapshot_path(const ClassificationRun& run, int64_t step);
+
+}  // namespace attn::tasks

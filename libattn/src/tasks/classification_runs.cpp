@@ -1,0 +1,106 @@
+// The classification run set on disk (see attn/tasks/classification_runs.h).
+#include "attn/tasks/classification_runs.h"
+
+#include <fmt/format.h>
+
+#include "attn/core/error.h"
+#include "attn/core/runtime.h"
+#include "attn/io/files.h"
+#include "attn/io/run_record.h"
+
+namespace attn::tasks {
+
+namespace fs = std::filesystem;
+
+std::vector<ClassificationRun> classification_runs(const ClassificationConfig& config, const fs::path& out_dir) {
+  std::vector<ClassificationRun> runs;
+  for (size_t i = 0; i < config.normal_seeds.size(); ++i) {
+    const std::string name(1, static_cast<char>('A' + i));
+    const int64_t seed = config.normal_seeds[i];
+    runs.push_back({name, seed, false, out_dir / fmt::format("{}-seed{}", name, seed)});
+  }
+  runs.push_back({"uniform", config.uniform_seed, true, out_dir / fmt::format("uniform-seed{}", config.uniform_seed)});
+  return runs;
+}
+
+const ClassificationRun& find_run(const std::vector<ClassificationRun>& runs, const std::string& name) {
+  std::vector<std::string> names;
+  for (const auto& r : runs) {
+    if (r.name == name) return r;
+    names.push_back(r.name);
+  }
+  throw Error(fmt::format("--run: no run named '{}' (expected one of {})", name, fmt::join(names, ", ")));
+}
+
+ClassificationData prepare_run_set(const ClassificationConfig& config, const fs::path& out_dir, bool resume) {
+  const std::string previous = io::recorded_config(out_dir);
+  if (!previous.empty()) {
+    check(resume, "{}: already holds a run set; pass --resume to continue it or choose another --out",
+          out_dir.string());
+    check(previous == config.resolved_yaml,
+          "{}: holds runs of a different config (compare its config.yaml with yours); refusing to mix them",
+          out_dir.string());
+    return load_run_set_data(config, out_dir);
+  }
+  ClassificationData data = load_classification_data(config);
+  io::ensure_directory(out_dir);
+  data.vocab.save(out_dir / "vocab.txt");
+  io::write_file_atomic(out_dir / "config.yaml", config.resolved_yaml);  // last: marks a complete set-up
+  return data;
+}
+
+ClassificationConfig read_run_set_config(const fs::path& out_dir, const ClassificationConfig* expected) {
+  const fs::path path = out_dir / "config.yaml";
+  check(fs::exists(path), "{}: not a classification run set (no config.yaml); train one with attn-classify",
+        out_dir.string());
+  ClassificationConfig config = load_classification_config(path);
+  // The run set is identified by the text its runs were trained with.
+  config.resolved_yaml = io::read_text_file(path);
+  if (expected)
+    check(expected->resolved_yaml == config.resolved_yaml,
+          "{}: holds runs of a different config than --config (compare the two config.yaml files)", out_dir.string());
+  for (const auto& run : classification_runs(config, out_dir)) {
+    const std::string recorded = io::recorded_config(run.dir);
+    check(recorded.empty() || recorded == config.resolved_yaml,
+          "{}: run folder made by a different config than {}; refusing to analyse a mixed run set",
+          run.dir.string(), path.string());
+  }
+  return config;
+}
+
+ClassificationData load_run_set_data(const ClassificationConfig& config, const fs::path& out_dir) {
+  const data::Vocabulary vocab = data::Vocabulary::load(out_dir / "vocab.txt");
+  return load_classification_data(config, &vocab);
+}
+
+bool run_finished(const ClassificationRun& run) { return fs::exists(run.dir / "done"); }
+
+fs::path snapshot_path(const ClassificationRun& run, int64_t step) {
+  const fs::path path = run.dir / "snapshots" / fmt::format("step_{}.pt", step);
+  check(fs::exists(path), "{}: snapshot missing; is the run finished? (attn-classify --resume completes it)",
+        path.string());
+  return path;
+}
+
+train::TrainingResult train_classification_run(const ClassificationConfig& config, const ClassificationData& data,
+                                               const ClassificationRun& run, const ClassificationRunOptions& options) {
+  const std::string previous = io::recorded_config(run.dir);
+  check(previous.empty() || previous == config.resolved_yaml,
+        "{}: holds a run of a different config (compare its config.yaml); refusing to resume it", run.dir.string());
+  io::ensure_directory(run.dir);
+  io::write_run_record(run.dir, {config.resolved_yaml, run.seed, describe_device(options.device, options.threads),
+                                 options.threads, options.command_line,
+                                 fmt::format("{} run {}", config.name, run.name)});
+  ClassificationTask task(config, data, run.seed, options.device);
+  train::TrainerOptions trainer_options = config.trainer;
+  // The uniform run keeps attention uniform for every step (K >= steps).
+  trainer_options.uniform_steps(run.uniform ? config.trainer.steps() : 0)
+      .label(fmt::format("{} {} seed {}", config.name, run.name, run.seed))
+      .progress(options.progress);
+  train::TwoStageTrainer trainer(task, trainer_options, run.dir);
+  auto result = trainer.run(/*resume=*/true);
+  io::write_file_atomic(run.dir / "done", fmt::format("{:.1f} s\n", result.seconds));
+  return result;
+}
+
+}  // namespace attn::tasks
