@@ -34,8 +34,10 @@ torch::Tensor RecurrentLayerImpl::input_gates(const torch::Tensor& x) const {
 
 torch::Tensor RecurrentLayerImpl::input_gates_from_embedding(const torch::Tensor& table,
                                                              const torch::Tensor& tokens) const {
-  auto projected_table = input_gates(table);                            // (V, G)
-  return torch::nn::functional::embedding(tokens, projected_table);     // (B, T, G)
+  auto projected_table = input_gates(table);  // (V, G)
+  // Gathered time-major, returned as a (B, T, G) view: forward() walks time
+  // steps and then needs no transposing copy of this, the largest tensor.
+  return torch::nn::functional::embedding(tokens.t(), projected_table).transpose(0, 1);  // (B, T, G)
 }
 
 RecurrentOutput RecurrentLayerImpl::forward(const torch::Tensor& gates, const torch::Tensor& mask,
