@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 
 #include "attn/core/error.h"
 #include "attn/core/runtime.h"
