@@ -29,7 +29,7 @@ namespace {
 // Loads a config and applies the --seeds override through the YAML itself, so
 // the recorded config.yaml is exactly what ran.
 CopyExperimentConfig load_config(const std::string& path, int64_t seeds_override) {
-  auto probe = attn::io::ConfigNode::load_file(path);  // checks existence and syntax
+  attn::io::ConfigNode::load_file(path);  // a clear error for a missing file or bad YAML first
   YAML::Node root = YAML::LoadFile(path);
   if (seeds_override > 0) root["seeds"] = seeds_override;
   YAML::Emitter emitter;
