@@ -50,12 +50,14 @@ TEST_CASE("attn-copy: bad input is a one-line error with exit code 2", "[apps]")
   struct Case {
     std::string arguments, expected;
   };
+  const std::string out = " --out " + (tmp / "out").string();
   const std::vector<Case> cases = {
       {"attn-copy --config /nonexistent.yaml", "/nonexistent.yaml: config file not found"},
       {"attn-copy --config " + bad_key.string(), "train.stepz: unknown key"},
-      {"attn-copy --config " + tiny.string() + " --device cuda", "--device cuda: no CUDA device"},
-      {"attn-copy --config " + tiny.string() + " --device tpu", "--device: expected auto, cpu, cuda"},
-      {"attn-copy --config " + tiny.string() + " --threads -1", "--threads"},
+      {"attn-copy --config " + tiny.string() + out + " --device cuda", "--device cuda: no CUDA device"},
+      {"attn-copy --config " + tiny.string() + out + " --device tpu", "--device: expected auto, cpu, cuda"},
+      {"attn-copy --config " + tiny.string() + out + " --threads -1", "--threads"},
+      {"attn-copy --config " + tiny.string() + out + " --jobs -2", "--jobs"},
       {"attn-copy --frobnicate", "frobnicate"},
       {"attn-copy", "--config: expected at least one"},
   };
@@ -66,6 +68,7 @@ TEST_CASE("attn-copy: bad input is a one-line error with exit code 2", "[apps]")
     CHECK(outcome.code == 2);
     CHECK_THAT(last_line(outcome.output), Catch::StartsWith("attn-copy: error:") && Catch::Contains(c.expected));
   }
+  CHECK_FALSE(std::filesystem::exists(tmp / "out"));  // bad flags never create a run folder
 }
 
 TEST_CASE("attn-copy: a run folder is not overwritten, and --resume finishes it", "[apps]") {

@@ -3,7 +3,7 @@
 // processes on CPU), prints per-seed and overall summaries, and renders the
 // learning curves of token, attention and KTIW accuracy.
 //
-//   attn-copy --config experiments/copy/permutation40.yaml \
+//   attn-copy --config experiments/copy/permutation40.yaml
 //             --config experiments/copy/subset40of60.yaml --out runs/copy
 #include <cxxopts.hpp>
 #include <yaml-cpp/yaml.h>
@@ -84,7 +84,11 @@ int app_main(int argc, char** argv) {
     for (size_t j = 0; j < i; ++j)
       attn::check(configs[i].name != configs[j].name, "--config: two configs share the name '{}'", configs[i].name);
 
+  // Flags are checked before anything touches the run folder.
   const auto device = attn::resolve_device(args["device"].as<std::string>());
+  const int total_threads = attn::configure_threads(args["threads"].as<int>());
+  int parallel = args["jobs"].as<int>();
+  attn::check(parallel >= 0, "--jobs: expected 0 (auto) or a positive count, got {}", parallel);
   const bool resume = args.count("resume") > 0;
   std::string out = args["out"].as<std::string>();
   if (out.empty()) {
@@ -110,9 +114,6 @@ int app_main(int argc, char** argv) {
       jobs.push_back({i, seed, attn::tasks::seed_directory(config_dir, seed)});
     }
   }
-  const int total_threads = attn::configure_threads(args["threads"].as<int>());
-  int parallel = args["jobs"].as<int>();
-  attn::check(parallel >= 0, "--jobs: expected 0 (auto) or a positive count, got {}", parallel);
   if (parallel == 0) parallel = device.is_cuda() ? 1 : total_threads;
   parallel = std::max(1, std::min<int>(parallel, static_cast<int>(jobs.size())));
   const int threads_per_job = std::max(1, total_threads / parallel);
