@@ -15,15 +15,18 @@ namespace {
 constexpr uint64_t kEvalStream = 0x5EEDE7A1ULL;
 constexpr uint64_t kFixedEvalIndex = 0xF1C5ED;
 
-data::CopyTaskOptions read_data(const io::ConfigNode& node, const data::CopyTaskOptions& fallback) {
+data::CopyTaskOptions read_data(const io::ConfigNode& node, const std::string& section,
+                                const data::CopyTaskOptions& fallback) {
   data::CopyTaskOptions o;
   o.vocab(node.get_int("vocab", fallback.vocab()));
   o.length(node.get_int("length", fallback.length()));
   o.repeats(node.get_bool("repeats", fallback.repeats()));
-  node.require(o.vocab() >= 1, "vocab", "expected a positive number of tokens");
-  node.require(o.length() >= 1, "length", "expected a positive sequence length");
-  node.require(o.repeats() || o.length() <= o.vocab(), "length",
-               fmt::format("{} distinct tokens need vocab >= length (or repeats: true)", o.length()));
+  // The data module's own rules, reported with the config file in front.
+  try {
+    data::validate(o, {o.vocab()}, section);
+  } catch (const Error& e) {
+    throw Error(fmt::format("{}: {}", node.origin(), e.what()));
+  }
   return o;
 }
 
@@ -42,8 +45,8 @@ CopyExperimentConfig parse_copy_experiment(const io::ConfigNode& root) {
   root.require(c.seeds >= 1, "seeds", "expected at least 1 seed");
   c.first_seed = root.get_int("first_seed", 0);
   root.require(c.first_seed >= 0, "first_seed", "expected a non-negative seed");
-  c.data = read_data(root.child("data"), data::CopyTaskOptions());
-  if (root.has("stage1_data")) c.stage1_data = read_data(root.child("stage1_data"), c.data);
+  c.data = read_data(root.child("data"), "data", data::CopyTaskOptions());
+  if (root.has("stage1_data")) c.stage1_data = read_data(root.child("stage1_data"), "stage1_data", c.data);
 
   auto m = root.child("model");
   c.model.architecture(m.get_choice("architecture", "lstm", {"lstm", "multihead_gru"}));
