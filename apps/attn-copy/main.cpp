@@ -29,12 +29,18 @@ namespace {
 // Loads a config and applies the --seeds override through the YAML itself, so
 // the recorded config.yaml is exactly what ran.
 CopyExperimentConfig load_config(const std::string& path, int64_t seeds_override) {
-  attn::io::ConfigNode::load_file(path);  // a clear error for a missing file or bad YAML first
-  YAML::Node root = YAML::LoadFile(path);
-  if (seeds_override > 0) root["seeds"] = seeds_override;
-  YAML::Emitter emitter;
-  emitter << root;
-  return attn::tasks::parse_copy_experiment(attn::io::ConfigNode::parse(emitter.c_str(), path));
+  // Read once: the path may be a pipe, which a second read would find empty.
+  attn::check(fs::exists(path), "{}: config file not found", path);
+  std::string text = attn::io::read_text_file(path);
+  if (seeds_override > 0) {
+    attn::io::ConfigNode::parse(text, path);  // a YAML syntax error is reported with the file name
+    YAML::Node root = YAML::Load(text);
+    root["seeds"] = seeds_override;
+    YAML::Emitter emitter;
+    emitter << root;
+    text = emitter.c_str();
+  }
+  return attn::tasks::parse_copy_experiment(attn::io::ConfigNode::parse(text, path));
 }
 
 int worker_main(const cxxopts::ParseResult& args, const std::vector<std::string>& command_line) {
