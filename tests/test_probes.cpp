@@ -20,7 +20,7 @@ void check_probe(const CopyModelOptions& options) {
   auto batch = attn::data::make_copy_batch(task, {9}, 3, 7, 0);
   torch::NoGradGuard no_grad;
   auto out = model->forward(batch.source, batch.source_mask, batch.target_in);
-  auto beta = attn::probes::ktiw_beta(*model, out, batch.target_out, batch.source_mask, /*chunk=*/2);
+  auto beta = attn::probes::ktiw_beta(*model, out, batch.target_out, batch.source_mask);
   REQUIRE(beta.sizes() == torch::IntArrayRef({3, 6, 6}));
 
   auto& attention = model->attention();
@@ -66,4 +66,24 @@ TEST_CASE("alignment and token accuracy count argmax hits", "[metrics]") {
   CHECK(attn::metrics::alignment_accuracy(scores, gold, mask) == Approx(0.5));
   CHECK(attn::metrics::token_accuracy(scores.log(), gold) == Approx(2.0 / 3));
   CHECK(attn::metrics::mean_nll(scores.log(), gold) == Approx(-(std::log(0.9) + std::log(0.2) + std::log(0.7)) / 3));
+}
+
+TEST_CASE("fused CPU pairwise readout equals the LibTorch route in double precision", "[probes]") {
+  for (auto activation : {attn::nn::Activation::kTanh, attn::nn::Activation::kReLU}) {
+    torch::manual_seed(3);
+    attn::nn::Readout readout(attn::nn::ReadoutOptions(24, 20, 64, 17).activation(activation));
+    auto states = 2 * torch::randn({3, 13, 24});  // wide enough to reach tanh's flat tails
+    auto contexts = 2 * torch::randn({3, 11, 20});
+    auto gold = torch::randint(0, 17, {3, 13}, torch::kLong);
+    auto fused = readout->pairwise_gold_log_probs(states, contexts, gold);  // float: fused kernel
+    REQUIRE(fused.sizes() == torch::IntArrayRef({3, 13, 11}));
+    readout->to(torch::kDouble);
+    torch::NoGradGuard no_grad;
+    auto log_probs = torch::log_softmax(readout->pairwise_logits(states.to(torch::kDouble), contexts.to(torch::kDouble)), -1);
+    auto expected = log_probs.gather(-1, gold.unsqueeze(-1).unsqueeze(-1).expand({3, 13, 11, 1})).squeeze(-1);
+    CHECK(torch::allclose(fused.to(torch::kDouble), expected, /*rtol=*/1e-5, /*atol=*/1e-5));
+    // The generic route inside pairwise_gold_log_probs (used off-CPU) agrees too.
+    auto generic = readout->pairwise_gold_log_probs(states.to(torch::kDouble), contexts.to(torch::kDouble), gold);
+    CHECK(torch::allclose(generic, expected, 1e-12, 1e-12));
+  }
 }

@@ -13,7 +13,6 @@
 
 #include "attn/core/error.h"
 #include "attn/core/runtime.h"
-#include "attn/probes/ktiw.h"
 #include "attn/tasks/copy_flops.h"
 #include "attn/tasks/copy_task.h"
 
@@ -54,7 +53,7 @@ int app_main(int argc, char** argv) {
       ("device", "auto | cpu | cuda | cuda:N", cxxopts::value<std::string>()->default_value("auto"))
       ("threads", "intra-op threads (0 = all cores)", cxxopts::value<int>()->default_value("0"))
       ("steps", "timed training steps (median reported)", cxxopts::value<int>()->default_value("10"))
-      ("probe-examples", "examples in the probe pass", cxxopts::value<int64_t>()->default_value("400"))
+      ("eval-examples", "examples in the evaluation pass (0 = the config's)", cxxopts::value<int64_t>()->default_value("0"))
       ("matmul-size", "n of the n x n SGEMM that measures peak throughput", cxxopts::value<int64_t>()->default_value("2048"))
       ("h,help", "show this help");
   auto args = cli.parse(argc, argv);
@@ -66,9 +65,10 @@ int app_main(int argc, char** argv) {
   const auto device = attn::resolve_device(args["device"].as<std::string>());
   const int steps = args["steps"].as<int>();
   attn::check(steps >= 1, "--steps: expected a positive count, got {}", steps);
-  const int64_t probe_examples = args["probe-examples"].as<int64_t>();
-  attn::check(probe_examples >= 1, "--probe-examples: expected a positive count, got {}", probe_examples);
-  const auto config = attn::tasks::load_copy_experiment(args["config"].as<std::string>());
+  const int64_t eval_examples = args["eval-examples"].as<int64_t>();
+  attn::check(eval_examples >= 0, "--eval-examples: expected a non-negative count, got {}", eval_examples);
+  auto config = attn::tasks::load_copy_experiment(args["config"].as<std::string>());
+  if (eval_examples > 0) config.eval_examples = eval_examples;
   fmt::print("device: {}\nconfig: {} (batch {}, length {}, hidden {}, {})\n", attn::describe_device(device, threads),
              args["config"].as<std::string>(), config.batch_size, config.data.length(), config.model.hidden_size(),
              config.model.architecture());
@@ -96,17 +96,21 @@ int app_main(int argc, char** argv) {
              step_flops.executed / 1e9, step_flops.executed / step_seconds / 1e9,
              100 * step_flops.executed / step_seconds / 1e9 / peak);
 
+  // The evaluation a run does every eval_every steps: forward pass and KTIW
+  // probe over eval_examples sequences, in slices of batch_size.
   task.model().eval();
-  auto batch = attn::data::make_copy_batch(config.data, config.vocabulary(), probe_examples, 1, 1, device);
-  const double probe_seconds = median_seconds(1, 3, [&] {
-    torch::NoGradGuard no_grad;
-    auto out = task.seq2seq().forward(batch.source, batch.source_mask, batch.target_in);
-    auto beta = attn::probes::ktiw_beta(task.seq2seq(), out, batch.target_out, batch.source_mask);
-    beta.sum().item<float>();
-  });
-  const auto probe_flops = attn::tasks::copy_probe_flops(config, probe_examples);
-  fmt::print("\nKTIW probe pass (forward + beta on {} examples): {:.1f} ms, {:.1f} GFLOP executed -> {:.1f} GFLOP/s\n",
-             probe_examples, 1e3 * probe_seconds, probe_flops.executed / 1e9, probe_flops.executed / probe_seconds / 1e9);
+  const double eval_seconds = median_seconds(1, 3, [&] { task.run_evaluation(0, true).beta.sum().item<float>(); });
+  const double forward_seconds = median_seconds(1, 3, [&] { task.run_evaluation(0, false).log_probs.sum().item<float>(); });
+  const auto probe_flops = attn::tasks::copy_probe_flops(config, config.eval_examples);
+  fmt::print("\nevaluation pass (forward + KTIW beta on {} examples): {:.1f} ms, {:.1f} GFLOP executed -> {:.1f} GFLOP/s\n",
+             config.eval_examples, 1e3 * eval_seconds, probe_flops.executed / 1e9,
+             probe_flops.executed / eval_seconds / 1e9);
+  fmt::print("  of which: forward {:.1f} ms, KTIW beta {:.1f} ms\n", 1e3 * forward_seconds,
+             1e3 * (eval_seconds - forward_seconds));
+  const int64_t steps_per_run = config.trainer.steps();
+  const int64_t evals_per_run = steps_per_run / config.trainer.eval_every() + 1;
+  fmt::print("\none run of this config: {} steps + {} evaluations = {:.1f} s of compute at these threads\n",
+             steps_per_run, evals_per_run, steps_per_run * step_seconds + evals_per_run * eval_seconds);
   return 0;
 }
 

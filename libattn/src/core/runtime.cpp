@@ -2,6 +2,7 @@
 #include "attn/core/runtime.h"
 
 #include <dlfcn.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <ATen/Parallel.h>
@@ -109,7 +110,15 @@ std::string describe_device(const c10::Device& device, int threads) {
                      info.corename.empty() ? "" : ", OpenBLAS " + info.corename);
 }
 
+void keep_freed_memory() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
+#endif
+}
+
 int run_app(const char* program, const std::function<int()>& body) {
+  keep_freed_memory();
   try {
     return body();
   } catch (const Error& e) {

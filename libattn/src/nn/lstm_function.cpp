@@ -2,6 +2,8 @@
 // tests/test_recurrent.cpp checks values and gradients against torch::nn::LSTM.
 #include "lstm_function.h"
 
+#include "fast_pointwise.h"
+
 namespace attn::nn::detail {
 
 using torch::autograd::AutogradContext;
@@ -18,6 +20,32 @@ variable_list LSTMRecurrence::forward(AutogradContext* ctx, const torch::Tensor&
   auto c_prev = torch::empty({T, B, H}, gates_x.options());
   auto outputs = torch::empty({T, B, H}, gates_x.options());
   auto w_hh_t = w_hh.t();
+  if (gates_x.is_cpu() && gates_x.scalar_type() == torch::kFloat) {
+    // Fused cell (fast_pointwise.h). Step t reads its entering state from
+    // h_prev[t] / c_prev[t] and writes the leaving state into the next
+    // step's slot, so no state is copied.
+    auto gates_in = gates_x.contiguous();
+    auto mask_in = masked ? mask.contiguous() : mask;
+    auto h_last = torch::empty({B, H}, gates_x.options()), c_last = torch::empty({B, H}, gates_x.options());
+    const int64_t first = reverse ? T - 1 : 0;
+    h_prev[first].copy_(h0);
+    c_prev[first].copy_(c0);
+    for (int64_t i = 0; i < T; ++i) {
+      const int64_t t = reverse ? T - 1 - i : i;
+      const bool last = i == T - 1;
+      const int64_t next = reverse ? t - 1 : t + 1;
+      auto act = activations[t];
+      torch::addmm_out(act, gates_in[t], h_prev[t], w_hh_t);
+      detail::lstm_cell_forward(act.data_ptr<float>(), h_prev[t].data_ptr<float>(), c_prev[t].data_ptr<float>(),
+                                masked ? mask_in[t].data_ptr<float>() : nullptr, cell_tanh[t].data_ptr<float>(),
+                                (last ? h_last : h_prev[next]).data_ptr<float>(),
+                                (last ? c_last : c_prev[next]).data_ptr<float>(), outputs[t].data_ptr<float>(), B, H);
+    }
+    ctx->save_for_backward({activations, cell_tanh, h_prev, c_prev, w_hh, mask_in});
+    ctx->saved_data["reverse"] = reverse;
+    return {outputs, h_last, c_last};
+  }
+  // Generic path (CUDA, double): the same step through LibTorch ops.
   torch::Tensor h = h0, c = c0;
   for (int64_t i = 0; i < T; ++i) {
     const int64_t t = reverse ? T - 1 - i : i;
@@ -58,9 +86,28 @@ variable_list LSTMRecurrence::backward(AutogradContext* ctx, variable_list grad_
   const int64_t T = activations.size(0), B = activations.size(1), H = h_prev.size(2);
   auto options = activations.options();
   torch::Tensor grad_out = grad_outputs[0];
-  torch::Tensor dh = grad_outputs[1].defined() ? grad_outputs[1].clone() : torch::zeros({B, H}, options);
-  torch::Tensor dc = grad_outputs[2].defined() ? grad_outputs[2].clone() : torch::zeros({B, H}, options);
+  torch::Tensor dh = grad_outputs[1].defined() ? grad_outputs[1].clone(torch::MemoryFormat::Contiguous) : torch::zeros({B, H}, options);
+  torch::Tensor dc = grad_outputs[2].defined() ? grad_outputs[2].clone(torch::MemoryFormat::Contiguous) : torch::zeros({B, H}, options);
   auto d_gates = torch::empty({T, B, 4 * H}, options);  // gradient of the pre-activations
+  if (activations.is_cpu() && activations.scalar_type() == torch::kFloat) {
+    auto grad_in = grad_out.defined() ? grad_out.contiguous() : grad_out;
+    auto dh_next = torch::empty({B, H}, options);
+    for (int64_t i = 0; i < T; ++i) {
+      const int64_t t = reverse ? i : T - 1 - i;
+      // After the cell: dh holds the share of dh that bypasses the cell (mask).
+      detail::lstm_cell_backward(activations[t].data_ptr<float>(), cell_tanh[t].data_ptr<float>(),
+                                 c_prev[t].data_ptr<float>(), masked ? mask[t].data_ptr<float>() : nullptr,
+                                 grad_in.defined() ? grad_in[t].data_ptr<float>() : nullptr, dh.data_ptr<float>(),
+                                 dc.data_ptr<float>(), d_gates[t].data_ptr<float>(), B, H);
+      if (masked)
+        torch::addmm_out(dh_next, dh, d_gates[t], w_hh);
+      else
+        torch::mm_out(dh_next, d_gates[t], w_hh);
+      std::swap(dh, dh_next);
+    }
+    auto d_w_hh = torch::mm(d_gates.view({T * B, 4 * H}).t(), h_prev.view({T * B, H}));
+    return {d_gates, dh, dc, d_w_hh, torch::Tensor(), torch::Tensor()};
+  }
   for (int64_t i = 0; i < T; ++i) {
     const int64_t t = reverse ? i : T - 1 - i;  // backward visits steps in reverse processing order
     torch::Tensor m;

@@ -120,16 +120,37 @@ data::CopyBatch CopyTask::evaluation_batch(int64_t step) const {
                                static_cast<uint64_t>(seed_) ^ kEvalStream, index, device_);
 }
 
-train::MetricRow CopyTask::evaluate(int64_t step) {
+CopyEvaluation CopyTask::run_evaluation(int64_t step, bool with_ktiw) {
   torch::NoGradGuard no_grad;
-  auto batch = evaluation_batch(step);
-  auto out = model_->forward(batch.source, batch.source_mask, batch.target_in);
-  auto beta = probes::ktiw_beta(*model_, out, batch.target_out, batch.source_mask);
+  CopyEvaluation result;
+  result.batch = evaluation_batch(step);
+  const auto& batch = result.batch;
+  const int64_t total = batch.source.size(0);
+  std::vector<torch::Tensor> log_probs, attention, head_attention, beta;
+  for (int64_t start = 0; start < total; start += config_.batch_size) {
+    const int64_t n = std::min(config_.batch_size, total - start);
+    auto source_mask = batch.source_mask.narrow(0, start, n);
+    auto out = model_->forward(batch.source.narrow(0, start, n), source_mask, batch.target_in.narrow(0, start, n));
+    log_probs.push_back(out.log_probs);
+    attention.push_back(out.attention);
+    head_attention.push_back(out.head_attention);
+    if (with_ktiw) beta.push_back(probes::ktiw_beta(*model_, out, batch.target_out.narrow(0, start, n), source_mask));
+  }
+  result.log_probs = torch::cat(log_probs, 0);
+  result.attention = torch::cat(attention, 0);
+  result.head_attention = torch::cat(head_attention, 0);
+  if (with_ktiw) result.beta = torch::cat(beta, 0);
+  return result;
+}
+
+train::MetricRow CopyTask::evaluate(int64_t step) {
+  auto eval = run_evaluation(step, /*with_ktiw=*/true);
+  const auto& batch = eval.batch;
   train::MetricRow row;
-  row.set("eval_loss", metrics::mean_nll(out.log_probs, batch.target_out));
-  row.set("token_acc", metrics::token_accuracy(out.log_probs, batch.target_out));
-  row.set("attention_acc", metrics::alignment_accuracy(out.attention, batch.gold_alignment));
-  row.set("ktiw_acc", metrics::alignment_accuracy(beta, batch.gold_alignment));
+  row.set("eval_loss", metrics::mean_nll(eval.log_probs, batch.target_out));
+  row.set("token_acc", metrics::token_accuracy(eval.log_probs, batch.target_out));
+  row.set("attention_acc", metrics::alignment_accuracy(eval.attention, batch.gold_alignment));
+  row.set("ktiw_acc", metrics::alignment_accuracy(eval.beta, batch.gold_alignment));
   return row;
 }
 

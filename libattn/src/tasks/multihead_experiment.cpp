@@ -183,21 +183,16 @@ MultiheadCopyTask::MultiheadCopyTask(const CopyExperimentConfig& config, int64_t
 train::MetricRow MultiheadCopyTask::evaluate(int64_t step) {
   // CopyTask's metrics (same names and definitions) from one forward pass,
   // plus the per-head accuracies that need the same pass.
-  torch::NoGradGuard no_grad;
-  auto batch = evaluation_batch(step);
-  auto& model = seq2seq();
-  auto out = model.forward(batch.source, batch.source_mask, batch.target_in);
+  auto eval = run_evaluation(step, with_ktiw_);
+  const auto& batch = eval.batch;
   train::MetricRow row;
-  row.set("eval_loss", metrics::mean_nll(out.log_probs, batch.target_out));
-  row.set("token_acc", metrics::token_accuracy(out.log_probs, batch.target_out));
-  row.set("attention_acc", metrics::alignment_accuracy(out.attention, batch.gold_alignment));
-  if (with_ktiw_) {
-    auto beta = probes::ktiw_beta(model, out, batch.target_out, batch.source_mask);
-    row.set("ktiw_acc", metrics::alignment_accuracy(beta, batch.gold_alignment));
-  }
-  const int64_t H = out.head_attention.size(1);  // (B, H, T, S)
+  row.set("eval_loss", metrics::mean_nll(eval.log_probs, batch.target_out));
+  row.set("token_acc", metrics::token_accuracy(eval.log_probs, batch.target_out));
+  row.set("attention_acc", metrics::alignment_accuracy(eval.attention, batch.gold_alignment));
+  if (with_ktiw_) row.set("ktiw_acc", metrics::alignment_accuracy(eval.beta, batch.gold_alignment));
+  const int64_t H = eval.head_attention.size(1);  // (B, H, T, S)
   for (int64_t k = 0; k < H; ++k)
-    row.set(head_metric_name(k), metrics::alignment_accuracy(out.head_attention.select(1, k), batch.gold_alignment));
+    row.set(head_metric_name(k), metrics::alignment_accuracy(eval.head_attention.select(1, k), batch.gold_alignment));
   return row;
 }
 

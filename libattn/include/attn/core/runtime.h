@@ -36,8 +36,15 @@ c10::Device resolve_device(const std::string& name);
 /// "cpu (2 threads, OpenBLAS SkylakeX)" or "cuda:0 (NVIDIA H100 ...)".
 std::string describe_device(const c10::Device& device, int threads);
 
+/// Keeps freed tensor memory in the process (glibc): by default blocks over
+/// 128 KB go back to the OS when freed and every training step faults its
+/// ~200 MB of activations in again (~4% of a copy-task step here). Blocks up
+/// to 32 MB (glibc's limit) now come from the heap, which is not trimmed.
+void keep_freed_memory();
+
 /// Runs an app's main body: attn::Error and bad flags become a one-line
 /// "<program>: error: ..." on stderr and exit code 2; returns body's code.
+/// Calls keep_freed_memory() first.
 int run_app(const char* program, const std::function<int()>& body);
 
 }  // namespace attn

@@ -44,6 +44,12 @@ class ReadoutImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& states, const torch::Tensor& contexts);
   /// Every pair: states (B, T, D), contexts (B, L, C) -> logits (B, T, L, V).
   torch::Tensor pairwise_logits(const torch::Tensor& states, const torch::Tensor& contexts);
+  /// log_softmax(pairwise_logits)[..., gold[b, t]] -> (B, T, L), the KTIW
+  /// probe's core, without materialising (B, T, L, V) or (B, T, L, M): on CPU
+  /// one example at a time through a fused add+activation kernel and one GEMM
+  /// (examples split across threads). No gradient flows through it.
+  torch::Tensor pairwise_gold_log_probs(const torch::Tensor& states, const torch::Tensor& contexts,
+                                        const torch::Tensor& gold);
 
   const ReadoutOptions& options() const { return options_; }
 

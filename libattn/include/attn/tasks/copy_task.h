@@ -48,6 +48,15 @@ struct CopyExperimentConfig {
 CopyExperimentConfig load_copy_experiment(const std::filesystem::path& path);
 CopyExperimentConfig parse_copy_experiment(const io::ConfigNode& root);
 
+/// One evaluation's tensors, over the whole evaluation batch.
+struct CopyEvaluation {
+  data::CopyBatch batch;
+  torch::Tensor log_probs;       ///< (B, T, V)
+  torch::Tensor attention;       ///< (B, T, S), mean over heads
+  torch::Tensor head_attention;  ///< (B, H, T, S)
+  torch::Tensor beta;            ///< (B, T, S) KTIW probe; undefined unless asked for
+};
+
 /// Trains one seed: model initialised from `seed`, batches drawn from `seed`.
 class CopyTask : public train::TrainingTask {
  public:
@@ -68,6 +77,10 @@ class CopyTask : public train::TrainingTask {
   nn::Seq2SeqModel& seq2seq() { return *model_; }
   /// The evaluation batch used at `step` (fresh or fixed per config).
   data::CopyBatch evaluation_batch(int64_t step) const;
+  /// Forward pass (and the KTIW probe if asked) over evaluation_batch(step),
+  /// in slices of batch_size examples: a 400-example pass in one piece is
+  /// ~25% slower here than in 128-example slices (activations leave cache).
+  CopyEvaluation run_evaluation(int64_t step, bool with_ktiw);
 
  private:
   CopyExperimentConfig config_;
