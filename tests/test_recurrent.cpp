@@ -72,38 +72,68 @@ TEST_CASE("reverse direction over right padding equals running the unpadded sequ
   CHECK(torch::allclose(masked_run.final.h, short_run.final.h, 1e-5, 1e-6));
 }
 
-TEST_CASE("LSTM gradients match torch::nn::LSTM, with and without padding", "[nn][recurrent]") {
+namespace {
+// Runs each example alone through the reference over its real steps (no
+// padding involved) and compares loss and every gradient with our layer on
+// the padded batch. Float takes the fused CPU cells, double the generic path.
+template <typename Reference, typename Options>
+void check_gradients(CellKind cell, torch::Dtype dtype) {
+  const bool lstm = cell == CellKind::kLSTM;
   for (bool reverse : {false, true})
     for (bool padded : {false, true}) {
       torch::manual_seed(12);
-      torch::nn::LSTM reference(torch::nn::LSTMOptions(4, 6).batch_first(true));
-      RecurrentLayer ours(RecurrentLayerOptions(4, 6).reverse(reverse));
+      Reference reference(Options(4, 6).batch_first(true));
+      RecurrentLayer ours(RecurrentLayerOptions(4, 6).cell(cell).reverse(reverse));
       copy_weights(ours, reference);
-      auto x = torch::randn({3, 5, 4});
-      auto upstream = torch::randn({3, 5, 6});
+      reference->to(dtype);
+      ours->to(dtype);
+      auto as = torch::TensorOptions(dtype);
+      auto x = torch::randn({3, 5, 4}, as);
+      auto upstream = torch::randn({3, 5, 6}, as);
       auto mask = torch::ones({3, 5}, torch::kBool);
       if (padded) mask[1].narrow(0, 3, 2).fill_(false);  // example 1 has 3 real steps
-      auto h0 = torch::randn({3, 6}), c0 = torch::randn({3, 6});
+      auto h0 = torch::randn({3, 6}, as), c0 = torch::randn({3, 6}, as);
 
-      // Reference: run each example alone over its real steps (no padding involved).
-      torch::Tensor expected_loss = torch::zeros({});
+      torch::Tensor expected_loss = torch::zeros({}, as);
       for (int64_t b = 0; b < 3; ++b) {
         const int64_t n = mask[b].sum().item<int64_t>();
         auto xb = x[b].narrow(0, 0, n).unsqueeze(0);
         if (reverse) xb = xb.flip(1);
-        auto [y, state] = reference->forward(xb, std::make_tuple(h0[b].view({1, 1, 6}), c0[b].view({1, 1, 6})));
+        torch::Tensor y, h_n, c_n;
+        if constexpr (std::is_same_v<Reference, torch::nn::LSTM>) {
+          auto [out, state] = reference->forward(xb, std::make_tuple(h0[b].view({1, 1, 6}), c0[b].view({1, 1, 6})));
+          y = out;
+          h_n = std::get<0>(state);
+          c_n = std::get<1>(state);
+        } else {
+          std::tie(y, h_n) = reference->forward(xb, h0[b].view({1, 1, 6}));
+        }
         if (reverse) y = y.flip(1);
-        expected_loss = expected_loss + (y[0] * upstream[b].narrow(0, 0, n)).sum() +
-                        std::get<0>(state).sum() * 0.5 + std::get<1>(state).sum() * 0.25;
+        expected_loss = expected_loss + (y[0] * upstream[b].narrow(0, 0, n)).sum() + h_n.sum() * 0.5;
+        if (lstm) expected_loss = expected_loss + c_n.sum() * 0.25;
       }
       expected_loss.backward();
-      auto got = ours->forward(ours->input_gates(x), padded ? mask : torch::Tensor(), {h0, c0});
-      auto loss = (got.outputs * upstream).sum() + got.final.h.sum() * 0.5 + got.final.c.sum() * 0.25;
+      auto got = ours->forward(ours->input_gates(x), padded ? mask : torch::Tensor(),
+                               {h0, lstm ? c0 : torch::Tensor()});
+      auto loss = (got.outputs * upstream).sum() + got.final.h.sum() * 0.5;
+      if (lstm) loss = loss + got.final.c.sum() * 0.25;
       CHECK(loss.item<double>() == Approx(expected_loss.item<double>()).epsilon(1e-4));
       loss.backward();
       auto params = reference->named_parameters();
       CHECK(torch::allclose(ours->weight_hh.grad(), params["weight_hh_l0"].grad(), 1e-4, 1e-5));
       CHECK(torch::allclose(ours->weight_ih.grad(), params["weight_ih_l0"].grad(), 1e-4, 1e-5));
       CHECK(torch::allclose(ours->bias_hh.grad(), params["bias_hh_l0"].grad(), 1e-4, 1e-5));
+      CHECK(torch::allclose(ours->bias_ih.grad(), params["bias_ih_l0"].grad(), 1e-4, 1e-5));
     }
+}
+}  // namespace
+
+TEST_CASE("LSTM gradients match torch::nn::LSTM, with and without padding", "[nn][recurrent]") {
+  check_gradients<torch::nn::LSTM, torch::nn::LSTMOptions>(CellKind::kLSTM, torch::kFloat);
+  check_gradients<torch::nn::LSTM, torch::nn::LSTMOptions>(CellKind::kLSTM, torch::kDouble);
+}
+
+TEST_CASE("GRU gradients match torch::nn::GRU, with and without padding", "[nn][recurrent]") {
+  check_gradients<torch::nn::GRU, torch::nn::GRUOptions>(CellKind::kGRU, torch::kFloat);
+  check_gradients<torch::nn::GRU, torch::nn::GRUOptions>(CellKind::kGRU, torch::kDouble);
 }

@@ -91,3 +91,38 @@ TEST_CASE("checkpoints are checked on load", "[train][io]") {
   for (const auto& entry : std::filesystem::directory_iterator(tmp.path()))
     CHECK(entry.path().string().find(".tmp.") == std::string::npos);
 }
+
+TEST_CASE("stop_when ends a run at the first matching evaluation, also when resumed", "[train]") {
+  attn_test::TempDir tmp("stop");
+  auto config = tiny_config(30, 0);
+  auto full = train(config, tmp / "full", false);
+  REQUIRE(full.history.size() == 7);  // steps 0, 5, ..., 30
+  // Stop at the first evaluation after step 10 whose loss is below the one
+  // logged at step 10: the run must end there, not at step 30.
+  const double level = full.history[2].get("eval_loss");
+  auto beats = [level](const attn::train::MetricRow& row) {
+    return row.get("step") > 10 && row.get("eval_loss") < level;
+  };
+  int64_t expected_stop = -1;
+  for (const auto& row : full.history)
+    if (beats(row)) {
+      expected_stop = static_cast<int64_t>(row.get("step"));
+      break;
+    }
+  REQUIRE(expected_stop > 10);
+  REQUIRE(expected_stop < 30);
+
+  auto task = std::make_shared<attn::tasks::CopyTask>(config, 3, torch::kCPU);
+  attn::train::TrainerOptions options = config.trainer;
+  options.progress(false).stop_when(beats);
+  attn::train::TwoStageTrainer trainer(*task, options, tmp / "stopped");
+  auto stopped = trainer.run(false);
+  CHECK(static_cast<int64_t>(stopped.history.back().get("step")) == expected_stop);
+  CHECK(stopped.history.size() == static_cast<size_t>(expected_stop / 5 + 1));
+  for (size_t i = 0; i < stopped.history.size(); ++i)
+    CHECK(stopped.history[i].get("eval_loss") == full.history[i].get("eval_loss"));
+  // A resumed run finds the checkpoint at the stop and trains no further.
+  auto again = attn::train::TwoStageTrainer(*task, options, tmp / "stopped").run(true);
+  CHECK(again.resumed_from == expected_stop);
+  CHECK(again.history.size() == stopped.history.size());
+}

@@ -144,4 +144,62 @@ void lstm_cell_backward(const float* __restrict gates, const float* __restrict t
   }
 }
 
+ATTN_VECTOR_CLONES
+void gru_cell_forward(const float* __restrict gates_x, const float* __restrict hidden_gates,
+                      const float* __restrict h_prev, const float* __restrict mask, float* __restrict activations,
+                      float* __restrict h_next, float* __restrict output, int64_t B, int64_t H) {
+  for (int64_t b = 0; b < B; ++b) {
+    const float* gx = gates_x + b * 3 * H;
+    const float* gh = hidden_gates + b * 3 * H;
+    const float* hp = h_prev + b * H;
+    float* act = activations + b * 3 * H;
+    float* hn = h_next + b * H;
+    float* o = output + b * H;
+    const float m = mask ? mask[b] : 1.0f;
+    for (int64_t j = 0; j < H; ++j) {
+      const float r = rational_sigmoid(gx[j] + gh[j]);
+      const float z = rational_sigmoid(gx[H + j] + gh[H + j]);
+      const float n = rational_tanh(gx[2 * H + j] + r * gh[2 * H + j]);
+      act[j] = r;
+      act[H + j] = z;
+      act[2 * H + j] = n;
+      const float h_kept = lerp(hp[j], n + z * (hp[j] - n), m);
+      hn[j] = h_kept;
+      o[j] = h_kept * m;
+    }
+  }
+}
+
+ATTN_VECTOR_CLONES
+void gru_cell_backward(const float* __restrict activations, const float* __restrict hidden_gates,
+                       const float* __restrict h_prev, const float* __restrict mask,
+                       const float* __restrict grad_output, float* __restrict dh, float* __restrict d_gates_x,
+                       float* __restrict d_hidden_gates, int64_t B, int64_t H) {
+  for (int64_t b = 0; b < B; ++b) {
+    const float* act = activations + b * 3 * H;
+    const float* gh = hidden_gates + b * 3 * H;
+    const float* hp = h_prev + b * H;
+    const float* go = grad_output ? grad_output + b * H : nullptr;
+    float* dhb = dh + b * H;
+    float* dgx = d_gates_x + b * 3 * H;
+    float* dgh = d_hidden_gates + b * 3 * H;
+    const float m = mask ? mask[b] : 1.0f;
+    for (int64_t j = 0; j < H; ++j) {
+      const float r = act[j], z = act[H + j], n = act[2 * H + j];
+      const float dh_total = dhb[j] + (go ? go[j] * m : 0.0f);
+      const float dh_new = dh_total * m;  // h_new = n + z (h_prev - n)
+      const float dn_pre = dh_new * (1.0f - z) * (1.0f - n * n);
+      const float dr_pre = dn_pre * gh[2 * H + j] * r * (1.0f - r);
+      const float dz_pre = dh_new * (hp[j] - n) * z * (1.0f - z);
+      dgx[j] = dr_pre;
+      dgx[H + j] = dz_pre;
+      dgx[2 * H + j] = dn_pre;
+      dgh[j] = dr_pre;
+      dgh[H + j] = dz_pre;
+      dgh[2 * H + j] = dn_pre * r;
+      dhb[j] = (dh_total - dh_new) + dh_new * z;
+    }
+  }
+}
+
 }  // namespace attn::nn::detail

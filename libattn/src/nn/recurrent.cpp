@@ -1,6 +1,7 @@
 // LSTM/GRU layer with hoisted input projection (see attn/nn/recurrent.h).
 #include "attn/nn/recurrent.h"
 
+#include "gru_function.h"
 #include "lstm_function.h"
 
 #include <torch/nn/functional/embedding.h>
@@ -48,14 +49,21 @@ RecurrentOutput RecurrentLayerImpl::forward(const torch::Tensor& gates, const to
   torch::Tensor h = initial.h.defined() ? initial.h : zeros;
   torch::Tensor c = lstm ? (initial.c.defined() ? initial.c : zeros) : torch::Tensor();
   if (lstm) {
-    // The LSTM runs as one autograd node (lstm_function.h); the GRU below
-    // goes through autograd step by step.
+    // One autograd node (lstm_function.h), fused cell on CPU float.
     torch::Tensor step_mask = torch::empty({0}, gates.options());
     if (mask.defined()) step_mask = mask.transpose(0, 1).unsqueeze(-1).to(gates.dtype());  // (T, B, 1)
     auto result = detail::LSTMRecurrence::apply(gates.transpose(0, 1).contiguous(), h, c, weight_hh, step_mask,
                                                 options_.reverse());
     return {result[0].transpose(0, 1), {result[1], result[2]}};  // (B, T, H)
   }
+  if (gates.is_cpu() && gates.scalar_type() == torch::kFloat) {
+    torch::Tensor step_mask = torch::empty({0}, gates.options());
+    if (mask.defined()) step_mask = mask.transpose(0, 1).unsqueeze(-1).to(gates.dtype());  // (T, B, 1)
+    auto result = detail::GRURecurrence::apply(gates.transpose(0, 1).contiguous(), h, weight_hh, bias_hh, step_mask,
+                                               options_.reverse());
+    return {result[0].transpose(0, 1), {result[1], {}}};  // (B, T, H)
+  }
+  // Other devices and dtypes: the GRU step by step through autograd.
   // unbind, not indexing: one backward node that stacks the step gradients,
   // instead of one zero-filled (T, B, G) gradient per step.
   auto gates_by_time = gates.transpose(0, 1).unbind(0);  // T x (B, G)

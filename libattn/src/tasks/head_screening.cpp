@@ -178,9 +178,13 @@ HeadResult screen_head(const MultiheadExperimentConfig& config, const fs::path& 
     const auto tally = tally_screening(read_screening_results(experiment_dir), s);
     if (decide_head(result.runs, s, tally.good < s.good, tally.bad < s.bad, &result.head_class)) break;
     const int64_t seed = s.data_seeds[i];
-    auto history = train_multihead_run(copy, seed, make_model, /*with_ktiw=*/false,
-                                       dir / fmt::format("seed_{}", seed),
-                                       fmt::format("draw {} seed {}", draw, seed), options);
+    // Once token accuracy passes the good threshold this run can only count
+    // towards "good" (bad needs a low final accuracy), so it stops there.
+    const double good_threshold = s.good_threshold;
+    auto history = train_multihead_run(
+        copy, seed, make_model, /*with_ktiw=*/false, dir / fmt::format("seed_{}", seed),
+        fmt::format("draw {} seed {}", draw, seed), options,
+        [good_threshold](const train::MetricRow& row) { return row.get("token_acc") > good_threshold; });
     result.runs.push_back(classify_screening_run(seed, history, s));
   }
   if (result.head_class == HeadClass::kGood || result.head_class == HeadClass::kBad) {

@@ -206,14 +206,15 @@ fs::path fixed_base_path(const fs::path& experiment_dir) { return experiment_dir
 std::vector<train::MetricRow> train_multihead_run(const CopyExperimentConfig& config, int64_t seed,
                                                    const std::function<std::shared_ptr<nn::Seq2SeqModel>()>& make_model,
                                                    bool with_ktiw, const fs::path& run_dir, const std::string& label,
-                                                   const SeedRunOptions& options) {
+                                                   const SeedRunOptions& options,
+                                                   std::function<bool(const train::MetricRow&)> stop_when) {
   if (seed_finished(run_dir)) return read_history(run_dir);
   io::ensure_directory(run_dir);
   io::write_run_record(run_dir, {config.resolved_yaml, seed, describe_device(options.device, options.threads),
                                  options.threads, options.command_line, config.name});
   MultiheadCopyTask task(config, seed, options.device, make_model(), with_ktiw);
   train::TrainerOptions trainer_options = config.trainer;
-  trainer_options.label(label).progress(options.progress);
+  trainer_options.label(label).progress(options.progress).stop_when(std::move(stop_when));
   train::TwoStageTrainer trainer(task, trainer_options, run_dir);
   auto result = trainer.run(/*resume=*/true);
   io::write_file_atomic(run_dir / "done", fmt::format("{:.1f} s\n", result.seconds));

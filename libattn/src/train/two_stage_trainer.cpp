@@ -88,13 +88,16 @@ TrainingResult TwoStageTrainer::run(bool resume) {
       print_progress(row, step, first_step, elapsed());
       // 2. checkpoint (right after an evaluation, so the running loss is empty)
       const bool periodic = options_.checkpoint_every() > 0 && step % options_.checkpoint_every() == 0;
-      if ((periodic || step == options_.steps()) && step != first_step)
+      const bool stopping = options_.stop_when() && options_.stop_when()(row);
+      if ((periodic || stopping || step == options_.steps()) && step != first_step)
         io::save_checkpoint(checkpoint_path(), model, &optimizer, {step, stage, result.history});
     }
     if (!logged && std::find(snapshots.begin(), snapshots.end(), step) != snapshots.end())
       io::save_weights(run_dir_ / "snapshots" / fmt::format("step_{}.pt", step), model);
     // 3. stop / switch stage
     if (step >= options_.steps()) break;
+    const auto& last = result.history.back();
+    if (options_.stop_when() && static_cast<int64_t>(last.get("step")) == step && options_.stop_when()(last)) break;
     if (stage_at(step) != stage) {
       stage = stage_at(step);
       task_.begin_stage(stage);

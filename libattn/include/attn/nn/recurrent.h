@@ -4,9 +4,11 @@
 // Why not torch::nn::LSTM: the copy models read token embeddings, and for a
 // token x with embedding E[x], W_ih E[x] + b = (E W_ih^T + b)[x]. Projecting
 // the small table once instead of every (batch, time) embedding is exact and
-// removes about half of the LSTM's FLOPs. The LSTM recurrence then runs as a
-// single autograd node with a hand-written backward (src/nn/lstm_function.h);
-// the GRU goes through autograd step by step. tests/test_recurrent.cpp checks
+// removes about half of the LSTM's FLOPs. Each recurrence then runs as a
+// single autograd node with a hand-written backward (src/nn/lstm_function.h,
+// gru_function.h) whose pointwise cell is one fused CPU loop for float
+// tensors; the GRU on other devices/dtypes goes through autograd step by
+// step. tests/test_recurrent.cpp checks
 // values and gradients against torch::nn::LSTM / GRU. The layer also masks
 // padding, so the reverse direction of a bidirectional encoder starts at each
 // sequence's end.

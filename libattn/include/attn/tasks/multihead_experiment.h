@@ -121,10 +121,12 @@ std::filesystem::path fixed_base_path(const std::filesystem::path& experiment_di
 /// reads the history back without building the model when the run is done. A
 /// run killed midway resumes from its last checkpoint; the checkpoint is
 /// deleted once the run is done (hundreds of runs: the metrics are what is kept).
+/// `stop_when`: see TrainerOptions::stop_when.
 std::vector<train::MetricRow> train_multihead_run(const CopyExperimentConfig& config, int64_t seed,
                                                    const std::function<std::shared_ptr<nn::Seq2SeqModel>()>& make_model,
                                                    bool with_ktiw,
                                                    const std::filesystem::path& run_dir, const std::string& label,
-                                                   const SeedRunOptions& options);
+                                                   const SeedRunOptions& options,
+                                                   std::function<bool(const train::MetricRow&)> stop_when = nullptr);
 
 }  // namespace attn::tasks

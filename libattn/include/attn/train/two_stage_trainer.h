@@ -4,7 +4,7 @@
 //   1. evaluate (every eval_every steps and at the end) and log the row;
 //   2. checkpoint (every checkpoint_every steps and at the end) and keep
 //      weight snapshots at the requested steps;
-//   3. stop at `steps`; switch to stage 2 when s == K;
+//   3. stop at `steps` (or where stop_when says); switch to stage 2 when s == K;
 //   4. forward, backward, Adam step.
 // A run resumed from its last checkpoint replays exactly: the task's batches
 // are functions of the step, and the checkpoint holds the optimiser state.
@@ -13,6 +13,7 @@
 #include <torch/arg.h>
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,10 @@ struct TrainerOptions {
   TORCH_ARG(std::string, label) = "";
   /// Print a progress line at every evaluation.
   TORCH_ARG(bool, progress) = true;
+  /// Optional: end the run after the first evaluation whose row satisfies
+  /// this (e.g. head screening stops once accuracy passes its threshold).
+  /// The run is checkpointed there, and a resumed run stops there too.
+  TORCH_ARG(std::function<bool(const MetricRow&)>, stop_when) = nullptr;
 };
 
 struct TrainingResult {
