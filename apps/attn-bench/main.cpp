@@ -117,6 +117,6 @@ int app_main(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  attn::ensure_fast_blas(argc, argv);
+  attn::ensure_fast_runtime(argc, argv);
   return attn::run_app("attn-bench", [&] { return app_main(argc, argv); });
 }

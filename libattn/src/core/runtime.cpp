@@ -44,35 +44,46 @@ BlasInfo blas_info() {
   return info;
 }
 
-void ensure_fast_blas(int argc, char** argv) {
+void ensure_fast_runtime(int argc, char** argv) {
+  bool reexec = false;
+  std::string wait_policy;
+  if (const char* policy = std::getenv("OMP_WAIT_POLICY")) {
+    wait_policy = policy;
+  } else {
+    // libgomp reads this once, when it is loaded: only a re-exec applies it.
+    ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    reexec = true;
+  }
   const BlasInfo info = blas_info();
-  if (info.corename.empty()) return;  // not OpenBLAS: nothing to check
-  if (const char* forced = std::getenv("OPENBLAS_CORETYPE")) {
-    fmt::print(stderr, "[attn] OpenBLAS kernel: {} (OPENBLAS_CORETYPE={})\n", info.corename, forced);
-    return;
+  std::string blas = "not OpenBLAS";
+  if (!info.corename.empty()) {
+    blas = "OpenBLAS kernel: " + info.corename;
+    if (const char* forced = std::getenv("OPENBLAS_CORETYPE")) {
+      blas += fmt::format(" (OPENBLAS_CORETYPE={})", forced);
+    } else if (is_generic_core(info.corename)) {
+      __builtin_cpu_init();
+      const char* better = __builtin_cpu_supports("avx512f") ? "SKYLAKEX"
+                           : __builtin_cpu_supports("avx2")  ? "HASWELL"
+                                                             : nullptr;
+      if (better == nullptr) {
+        blas += " (no AVX2 on this CPU; generic kernels)";
+      } else {
+        fmt::print(stderr,
+                   "[attn] OpenBLAS detected generic core '{}' on a CPU with {}; re-running with "
+                   "OPENBLAS_CORETYPE={} (set OPENBLAS_CORETYPE yourself to override)\n",
+                   info.corename, std::strcmp(better, "SKYLAKEX") == 0 ? "AVX-512" : "AVX2", better);
+        ::setenv("OPENBLAS_CORETYPE", better, 1);
+        reexec = true;
+      }
+    }
   }
-  if (!is_generic_core(info.corename)) {
-    fmt::print(stderr, "[attn] OpenBLAS kernel: {}\n", info.corename);
-    return;
+  if (reexec) {
+    ::execv("/proc/self/exe", argv);
+    // exec failed: carry on as we are rather than stop the run.
+    fmt::print(stderr, "[attn] warning: re-exec failed ({}); continuing with the settings loaded\n",
+               std::strerror(errno));
   }
-  __builtin_cpu_init();
-  const char* better = __builtin_cpu_supports("avx512f") ? "SKYLAKEX"
-                       : __builtin_cpu_supports("avx2")  ? "HASWELL"
-                                                         : nullptr;
-  if (better == nullptr) {
-    fmt::print(stderr, "[attn] OpenBLAS kernel: {} (no AVX2 on this CPU; generic kernels)\n",
-               info.corename);
-    return;
-  }
-  fmt::print(stderr,
-             "[attn] OpenBLAS detected generic core '{}' on a CPU with {}; re-running with "
-             "OPENBLAS_CORETYPE={} (set OPENBLAS_CORETYPE yourself to override)\n",
-             info.corename, std::strcmp(better, "SKYLAKEX") == 0 ? "AVX-512" : "AVX2", better);
-  ::setenv("OPENBLAS_CORETYPE", better, 1);
-  ::execv("/proc/self/exe", argv);
-  // exec failed: carry on with the generic kernel rather than stop the run.
-  fmt::print(stderr, "[attn] warning: re-exec failed ({}); continuing with '{}'\n",
-             std::strerror(errno), info.corename);
+  fmt::print(stderr, "[attn] {}; OMP_WAIT_POLICY={}\n", blas, wait_policy.empty() ? "PASSIVE" : wait_policy);
 }
 
 int configure_threads(int requested) {

@@ -18,12 +18,17 @@ struct BlasInfo {
 
 BlasInfo blas_info();
 
-/// Makes sure OpenBLAS runs a kernel for this CPU. When OpenBLAS reports a
-/// generic core ("Prescott", "Core2", ...) on a CPU with AVX-512 or AVX2 and
-/// OPENBLAS_CORETYPE is not set, sets OPENBLAS_CORETYPE (SKYLAKEX or HASWELL)
-/// and re-executes the program, which never returns. Setting OPENBLAS_CORETYPE
-/// yourself (any value) overrides this. Prints one log line saying what it did.
-void ensure_fast_blas(int argc, char** argv);
+/// Call first in main(). Makes sure the process runs with fast settings,
+/// re-executing the program once (which never returns) when one must be set
+/// through the environment before the libraries load:
+/// - OpenBLAS kernel: when OpenBLAS reports a generic core ("Prescott",
+///   "Core2", ...) on a CPU with AVX-512 or AVX2 and OPENBLAS_CORETYPE is not
+///   set, sets it (SKYLAKEX or HASWELL). Set OPENBLAS_CORETYPE to override.
+/// - OMP_WAIT_POLICY=PASSIVE unless set: idle OpenMP threads sleep instead of
+///   spinning. Between the many small GEMMs of a recurrence the spinning
+///   thread slowed a 2-thread copy step from ~210 ms to 460-1400 ms here.
+/// Prints one log line with the kernel and the wait policy in use.
+void ensure_fast_runtime(int argc, char** argv);
 
 /// Sets LibTorch's intra-op threads: `requested` > 0 as given, 0 = all cores.
 /// Returns the number in use.
