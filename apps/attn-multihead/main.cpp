@@ -5,8 +5,8 @@
 // phase works in worker processes, resumes from what is on disk, and a killed
 // run loses at most the run in progress.
 //
-//   attn-multihead --config experiments/multihead/small.yaml --out runs/multihead-small
-//   attn-multihead --config experiments/multihead/small.yaml --out runs/multihead-small --resume
+//   attn-multihead --config experiments/multihead/medium.yaml --out runs/multihead-medium
+//   attn-multihead --config experiments/multihead/medium.yaml --out runs/multihead-medium --resume
 #include <cxxopts.hpp>
 
 #include <algorithm>
