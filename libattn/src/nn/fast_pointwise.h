@@ -16,7 +16,7 @@ namespace attn::nn::detail {
 void pairwise_add_tanh(float* out, const float* a, const float* c, int64_t T, int64_t L, int64_t M);
 /// Same with ReLU.
 void pairwise_add_relu(float* out, const float* a, const float* c, int64_t T, int64_t L, int64_t M);
-/// tanh(x) for n floats in place (the same approximation; exposed for tests).
+/// tanh(x) for n floats in place (the same approximation).
 void tanh_inplace(float* x, int64_t n);
 
 /// One LSTM step after the recurrent GEMM. `gates` (B, 4H): pre-activations
