@@ -34,6 +34,22 @@ inline float rational_tanh(float x) {
   return x * p / q;
 }
 
+inline float relu(float x) { return std::max(x, 0.0f); }
+
+// out[(t * L + l) * M + m] = act(a[t * M + m] + c[l * M + m]); inlined into
+// each exported (cloned) kernel so that it vectorises for that target.
+template <float (*Act)(float)>
+inline void pairwise_add(float* __restrict out, const float* __restrict a, const float* __restrict c, int64_t T,
+                         int64_t L, int64_t M) {
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t l = 0; l < L; ++l) {
+      const float* at = a + t * M;
+      const float* cl = c + l * M;
+      float* o = out + (t * L + l) * M;
+      for (int64_t m = 0; m < M; ++m) o[m] = Act(at[m] + cl[m]);
+    }
+}
+
 inline float rational_sigmoid(float x) { return 0.5f + 0.5f * rational_tanh(0.5f * x); }
 
 // torch::lerp(from, to, w), bit for bit: exact at w = 0 and w = 1.
@@ -44,27 +60,13 @@ inline float lerp(float from, float to, float w) {
 }  // namespace
 
 ATTN_VECTOR_CLONES
-void pairwise_add_tanh(float* __restrict out, const float* __restrict a, const float* __restrict c, int64_t T,
-                       int64_t L, int64_t M) {
-  for (int64_t t = 0; t < T; ++t)
-    for (int64_t l = 0; l < L; ++l) {
-      const float* at = a + t * M;
-      const float* cl = c + l * M;
-      float* o = out + (t * L + l) * M;
-      for (int64_t m = 0; m < M; ++m) o[m] = rational_tanh(at[m] + cl[m]);
-    }
+void pairwise_add_tanh(float* out, const float* a, const float* c, int64_t T, int64_t L, int64_t M) {
+  pairwise_add<rational_tanh>(out, a, c, T, L, M);
 }
 
 ATTN_VECTOR_CLONES
-void pairwise_add_relu(float* __restrict out, const float* __restrict a, const float* __restrict c, int64_t T,
-                       int64_t L, int64_t M) {
-  for (int64_t t = 0; t < T; ++t)
-    for (int64_t l = 0; l < L; ++l) {
-      const float* at = a + t * M;
-      const float* cl = c + l * M;
-      float* o = out + (t * L + l) * M;
-      for (int64_t m = 0; m < M; ++m) o[m] = std::max(at[m] + cl[m], 0.0f);
-    }
+void pairwise_add_relu(float* out, const float* a, const float* c, int64_t T, int64_t L, int64_t M) {
+  pairwise_add<relu>(out, a, c, T, L, M);
 }
 
 ATTN_VECTOR_CLONES

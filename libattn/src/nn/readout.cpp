@@ -49,20 +49,20 @@ torch::Tensor ReadoutImpl::pairwise_gold_log_probs(const torch::Tensor& states, 
         "pairwise_gold_log_probs: expected states (B, T, D), contexts (B, L, C), gold (B, T)");
   // Row (t * L + l) of an example's (T * L, V) logits wants gold[t].
   auto gold_rows = gold.to(torch::kLong).unsqueeze(-1).expand({B, T, L}).reshape({B, T * L, 1});
-  auto from_state = state_in(states).contiguous();        // (B, T, M), includes b_c
-  auto from_context = context_in(contexts).contiguous();  // (B, L, M)
   if (!states.is_cpu() || states.scalar_type() != torch::kFloat) {
-    // Generic path (CUDA, double): chunks of examples through LibTorch ops.
+    // Generic path (CUDA, double): pairwise_logits over chunks of examples.
     constexpr int64_t kChunk = 8;
     std::vector<torch::Tensor> parts;
     for (int64_t start = 0; start < B; start += kChunk) {
       const int64_t n = std::min(kChunk, B - start);
-      auto hidden = activate(from_state.narrow(0, start, n).unsqueeze(2) + from_context.narrow(0, start, n).unsqueeze(1));
-      auto log_probs = torch::log_softmax(output(hidden), -1).view({n, T * L, V});
+      auto logits = pairwise_logits(states.narrow(0, start, n), contexts.narrow(0, start, n));  // (n, T, L, V)
+      auto log_probs = torch::log_softmax(logits, -1).view({n, T * L, V});
       parts.push_back(log_probs.gather(-1, gold_rows.narrow(0, start, n)).view({n, T, L}));
     }
     return torch::cat(parts, 0);
   }
+  auto from_state = state_in(states).contiguous();        // (B, T, M), includes b_c
+  auto from_context = context_in(contexts).contiguous();  // (B, L, M)
   auto result = torch::empty({B, T, L}, states.options());
   const auto weight_t = output->weight.t();  // (M, V)
   const bool has_bias = output->bias.defined();

@@ -48,17 +48,17 @@ RecurrentOutput RecurrentLayerImpl::forward(const torch::Tensor& gates, const to
   auto zeros = torch::zeros({B, H}, gates.options());
   torch::Tensor h = initial.h.defined() ? initial.h : zeros;
   torch::Tensor c = lstm ? (initial.c.defined() ? initial.c : zeros) : torch::Tensor();
+  // (T, B, 1) float; empty (numel 0) without padding, since autograd
+  // functions take no undefined tensors.
+  const torch::Tensor step_mask = mask.defined() ? mask.transpose(0, 1).unsqueeze(-1).to(gates.dtype())
+                                                 : torch::empty({0}, gates.options());
   if (lstm) {
     // One autograd node (lstm_function.h), fused cell on CPU float.
-    torch::Tensor step_mask = torch::empty({0}, gates.options());
-    if (mask.defined()) step_mask = mask.transpose(0, 1).unsqueeze(-1).to(gates.dtype());  // (T, B, 1)
     auto result = detail::LSTMRecurrence::apply(gates.transpose(0, 1).contiguous(), h, c, weight_hh, step_mask,
                                                 options_.reverse());
     return {result[0].transpose(0, 1), {result[1], result[2]}};  // (B, T, H)
   }
   if (gates.is_cpu() && gates.scalar_type() == torch::kFloat) {
-    torch::Tensor step_mask = torch::empty({0}, gates.options());
-    if (mask.defined()) step_mask = mask.transpose(0, 1).unsqueeze(-1).to(gates.dtype());  // (T, B, 1)
     auto result = detail::GRURecurrence::apply(gates.transpose(0, 1).contiguous(), h, weight_hh, bias_hh, step_mask,
                                                options_.reverse());
     return {result[0].transpose(0, 1), {result[1], {}}};  // (B, T, H)
@@ -67,8 +67,8 @@ RecurrentOutput RecurrentLayerImpl::forward(const torch::Tensor& gates, const to
   // unbind, not indexing: one backward node that stacks the step gradients,
   // instead of one zero-filled (T, B, G) gradient per step.
   auto gates_by_time = gates.transpose(0, 1).unbind(0);  // T x (B, G)
-  std::vector<torch::Tensor> step_mask;
-  if (mask.defined()) step_mask = mask.transpose(0, 1).unsqueeze(-1).to(gates.dtype()).unbind(0);  // T x (B, 1)
+  std::vector<torch::Tensor> masks_by_time;
+  if (mask.defined()) masks_by_time = step_mask.unbind(0);  // T x (B, 1)
   auto w_hh_t = weight_hh.t();                                                                   // (H, G)
 
   std::vector<torch::Tensor> outputs(T);
@@ -79,10 +79,10 @@ RecurrentOutput RecurrentLayerImpl::forward(const torch::Tensor& gates, const to
     auto r = (gx[0] + hh[0]).sigmoid(), z = (gx[1] + hh[1]).sigmoid();
     auto n = (gx[2] + r * hh[2]).tanh();
     auto h_new = n + z * (h - n);  // (1 - z) * n + z * h
-    if (!step_mask.empty()) {
+    if (!masks_by_time.empty()) {
       // Padding keeps the previous state, so the reverse direction starts at
       // each sequence's own last token and finals are per-sequence.
-      auto m = step_mask[t];  // (B, 1)
+      auto m = masks_by_time[t];  // (B, 1)
       h = m * h_new + (1 - m) * h;
       outputs[t] = h * m;
     } else {

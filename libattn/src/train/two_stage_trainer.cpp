@@ -71,6 +71,8 @@ TrainingResult TwoStageTrainer::run(bool resume) {
   while (true) {
     const bool logged = !result.history.empty() &&
                         static_cast<int64_t>(result.history.back().get("step")) == step;
+    // A resumed run finds its stopping row already logged.
+    bool stopping = logged && options_.stop_when() && options_.stop_when()(result.history.back());
     // 1. evaluate
     if (!logged && (step % options_.eval_every() == 0 || step == options_.steps())) {
       model.eval();
@@ -88,16 +90,14 @@ TrainingResult TwoStageTrainer::run(bool resume) {
       print_progress(row, step, first_step, elapsed());
       // 2. checkpoint (right after an evaluation, so the running loss is empty)
       const bool periodic = options_.checkpoint_every() > 0 && step % options_.checkpoint_every() == 0;
-      const bool stopping = options_.stop_when() && options_.stop_when()(row);
+      stopping = options_.stop_when() && options_.stop_when()(row);
       if ((periodic || stopping || step == options_.steps()) && step != first_step)
         io::save_checkpoint(checkpoint_path(), model, &optimizer, {step, stage, result.history});
     }
     if (!logged && std::find(snapshots.begin(), snapshots.end(), step) != snapshots.end())
       io::save_weights(run_dir_ / "snapshots" / fmt::format("step_{}.pt", step), model);
     // 3. stop / switch stage
-    if (step >= options_.steps()) break;
-    const auto& last = result.history.back();
-    if (options_.stop_when() && static_cast<int64_t>(last.get("step")) == step && options_.stop_when()(last)) break;
+    if (step >= options_.steps() || stopping) break;
     if (stage_at(step) != stage) {
       stage = stage_at(step);
       task_.begin_stage(stage);
