@@ -137,3 +137,72 @@ TEST_CASE("GRU gradients match torch::nn::GRU, with and without padding", "[nn][
   check_gradients<torch::nn::GRU, torch::nn::GRUOptions>(CellKind::kGRU, torch::kFloat);
   check_gradients<torch::nn::GRU, torch::nn::GRUOptions>(CellKind::kGRU, torch::kDouble);
 }
+
+namespace {
+// Loss, input gradient and weight gradients of one LSTM layer on a padded
+// batch; `dtype` float takes the fused CPU path, double the generic one.
+struct PaddedRun {
+  torch::Tensor outputs, final_h, final_c, grad_x, grad_w_ih, grad_w_hh;
+};
+
+PaddedRun run_padded(const torch::Tensor& x, const torch::Tensor& mask, const torch::Tensor& upstream, bool reverse,
+                     torch::Dtype dtype, bool packed_gates) {
+  torch::manual_seed(5);
+  RecurrentLayer layer(RecurrentLayerOptions(x.size(2), 6).reverse(reverse));
+  layer->to(dtype);
+  auto input = x.to(dtype).clone().detach().requires_grad_();
+  auto gates = packed_gates ? layer->input_gates(input, mask) : layer->input_gates(input);
+  auto out = layer->forward(gates, mask);
+  auto loss = (out.outputs * upstream.to(dtype)).sum() + out.final.h.sum() * 0.5 + out.final.c.sum() * 0.25;
+  loss.backward();
+  return {out.outputs.to(torch::kDouble), out.final.h.to(torch::kDouble), out.final.c.to(torch::kDouble),
+          input.grad().to(torch::kDouble), layer->weight_ih.grad().to(torch::kDouble),
+          layer->weight_hh.grad().to(torch::kDouble)};
+}
+
+void check_same(const PaddedRun& got, const PaddedRun& expected) {
+  CHECK(torch::allclose(got.outputs, expected.outputs, 1e-4, 1e-5));
+  CHECK(torch::allclose(got.final_h, expected.final_h, 1e-4, 1e-5));
+  CHECK(torch::allclose(got.final_c, expected.final_c, 1e-4, 1e-5));
+  CHECK(torch::allclose(got.grad_x, expected.grad_x, 1e-4, 1e-5));
+  CHECK(torch::allclose(got.grad_w_ih, expected.grad_w_ih, 1e-4, 1e-5));
+  CHECK(torch::allclose(got.grad_w_hh, expected.grad_w_hh, 1e-4, 1e-5));
+}
+}  // namespace
+
+TEST_CASE("LSTM over right padding computes running rows only and matches the masked path", "[nn][recurrent]") {
+  // Unsorted lengths with an empty row, a length-1 row and two full rows: the
+  // float layer sorts them and skips finished rows; the double layer lerps
+  // every row through every step.
+  torch::manual_seed(3);
+  const std::vector<int64_t> lengths = {5, 0, 2, 7, 1, 7};
+  const int64_t B = 6, T = 7;
+  auto mask = torch::arange(T).unsqueeze(0) < torch::tensor(lengths).unsqueeze(1);  // (B, T)
+  auto x = torch::randn({B, T, 4}, torch::kDouble);
+  auto upstream = torch::randn({B, T, 6}, torch::kDouble);
+  for (bool reverse : {false, true}) {
+    auto expected = run_padded(x, mask, upstream, reverse, torch::kDouble, /*packed_gates=*/false);
+    check_same(run_padded(x, mask, upstream, reverse, torch::kFloat, /*packed_gates=*/true), expected);
+    check_same(run_padded(x, mask, upstream, reverse, torch::kFloat, /*packed_gates=*/false), expected);
+    // Padded positions: zero outputs, and the packed gates give x no gradient there.
+    CHECK(expected.outputs.masked_select(mask.logical_not().unsqueeze(-1)).abs().max().item<double>() == 0.0);
+    auto packed = run_padded(x, mask, upstream, reverse, torch::kFloat, true);
+    CHECK(packed.grad_x.masked_select(mask.logical_not().unsqueeze(-1)).abs().max().item<double>() == 0.0);
+  }
+  // Left padding is not a prefix: the float layer keeps the mask path and still agrees.
+  auto left = mask.flip(1);
+  check_same(run_padded(x, left, upstream, true, torch::kFloat, false),
+             run_padded(x, left, upstream, true, torch::kDouble, false));
+}
+
+TEST_CASE("input gates at real tokens equal the dense gates there and are zero at padding", "[nn][recurrent]") {
+  torch::manual_seed(4);
+  RecurrentLayer layer(RecurrentLayerOptions(3, 5));
+  auto x = torch::randn({2, 4, 3});
+  auto mask = torch::tensor({{1, 1, 1, 0}, {1, 0, 0, 0}}, torch::kBool);
+  auto dense = layer->input_gates(x), packed = layer->input_gates(x, mask);
+  CHECK(packed.sizes() == dense.sizes());
+  auto real = mask.unsqueeze(-1).expand_as(dense);
+  CHECK(torch::allclose(packed.masked_select(real), dense.masked_select(real), 1e-6, 1e-6));
+  CHECK(packed.masked_select(real.logical_not()).abs().max().item<float>() == 0.0f);
+}

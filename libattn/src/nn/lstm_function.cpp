@@ -11,19 +11,24 @@ using torch::autograd::variable_list;
 
 variable_list LSTMRecurrence::forward(AutogradContext* ctx, const torch::Tensor& gates_x, const torch::Tensor& h0,
                                       const torch::Tensor& c0, const torch::Tensor& w_hh, const torch::Tensor& mask,
-                                      bool reverse) {
+                                      bool reverse, const std::vector<int64_t>& active) {
   const int64_t T = gates_x.size(0), B = gates_x.size(1), H = h0.size(1);
   const bool masked = mask.numel() > 0;
+  const bool packed = !active.empty();
+  TORCH_CHECK(!packed || (!masked && static_cast<int64_t>(active.size()) == T && gates_x.is_cpu() &&
+                          gates_x.scalar_type() == torch::kFloat),
+              "LSTMRecurrence: active counts need CPU float gates, T counts and no mask");
   auto activations = torch::empty({T, B, 4 * H}, gates_x.options());  // i, f, g, o after nonlinearity
   auto cell_tanh = torch::empty({T, B, H}, gates_x.options());         // tanh(c_new)
   auto h_prev = torch::empty({T, B, H}, gates_x.options());            // state entering step t
   auto c_prev = torch::empty({T, B, H}, gates_x.options());
-  auto outputs = torch::empty({T, B, H}, gates_x.options());
+  // Carried-over rows are never written, so their outputs start at zero.
+  auto outputs = packed ? torch::zeros({T, B, H}, gates_x.options()) : torch::empty({T, B, H}, gates_x.options());
   auto w_hh_t = w_hh.t();
   if (gates_x.is_cpu() && gates_x.scalar_type() == torch::kFloat) {
     // Fused cell (fast_pointwise.h). Step t reads its entering state from
     // h_prev[t] / c_prev[t] and writes the leaving state into the next
-    // step's slot, so no state is copied.
+    // step's slot, so no state is copied (except carried-over rows).
     auto gates_in = gates_x.contiguous();
     auto mask_in = masked ? mask.contiguous() : mask;
     auto h_last = torch::empty({B, H}, gates_x.options()), c_last = torch::empty({B, H}, gates_x.options());
@@ -34,15 +39,24 @@ variable_list LSTMRecurrence::forward(AutogradContext* ctx, const torch::Tensor&
       const int64_t t = reverse ? T - 1 - i : i;
       const bool last = i == T - 1;
       const int64_t next = reverse ? t - 1 : t + 1;
-      auto act = activations[t];
-      torch::addmm_out(act, gates_in[t], h_prev[t], w_hh_t);
-      detail::lstm_cell_forward(act.data_ptr<float>(), h_prev[t].data_ptr<float>(), c_prev[t].data_ptr<float>(),
-                                masked ? mask_in[t].data_ptr<float>() : nullptr, cell_tanh[t].data_ptr<float>(),
-                                (last ? h_last : h_prev[next]).data_ptr<float>(),
-                                (last ? c_last : c_prev[next]).data_ptr<float>(), outputs[t].data_ptr<float>(), B, H);
+      const int64_t n = packed ? active[t] : B;  // rows computed at this step
+      auto h_next = last ? h_last : h_prev[next], c_next = last ? c_last : c_prev[next];
+      if (n > 0) {
+        auto act = activations[t].narrow(0, 0, n);
+        torch::addmm_out(act, gates_in[t].narrow(0, 0, n), h_prev[t].narrow(0, 0, n), w_hh_t);
+        detail::lstm_cell_forward(act.data_ptr<float>(), h_prev[t].data_ptr<float>(), c_prev[t].data_ptr<float>(),
+                                  masked ? mask_in[t].data_ptr<float>() : nullptr, cell_tanh[t].data_ptr<float>(),
+                                  h_next.data_ptr<float>(), c_next.data_ptr<float>(), outputs[t].data_ptr<float>(),
+                                  n, H);
+      }
+      if (n < B) {
+        h_next.narrow(0, n, B - n).copy_(h_prev[t].narrow(0, n, B - n));
+        c_next.narrow(0, n, B - n).copy_(c_prev[t].narrow(0, n, B - n));
+      }
     }
     ctx->save_for_backward({activations, cell_tanh, h_prev, c_prev, w_hh, mask_in});
     ctx->saved_data["reverse"] = reverse;
+    ctx->saved_data["active"] = c10::List<int64_t>(active);
     return {outputs, h_last, c_last};
   }
   // Generic path (CUDA, double): the same step through LibTorch ops.
@@ -90,23 +104,46 @@ variable_list LSTMRecurrence::backward(AutogradContext* ctx, variable_list grad_
   torch::Tensor dc = grad_outputs[2].defined() ? grad_outputs[2].clone(torch::MemoryFormat::Contiguous) : torch::zeros({B, H}, options);
   auto d_gates = torch::empty({T, B, 4 * H}, options);  // gradient of the pre-activations
   if (activations.is_cpu() && activations.scalar_type() == torch::kFloat) {
+    const auto active = ctx->saved_data["active"].toIntVector();
+    const bool packed = !active.empty();
     auto grad_in = grad_out.defined() ? grad_out.contiguous() : grad_out;
     auto dh_next = torch::empty({B, H}, options);
     for (int64_t i = 0; i < T; ++i) {
       const int64_t t = reverse ? i : T - 1 - i;
+      const int64_t n = packed ? active[t] : B;
       // After the cell: dh holds the share of dh that bypasses the cell (mask).
-      detail::lstm_cell_backward(activations[t].data_ptr<float>(), cell_tanh[t].data_ptr<float>(),
-                                 c_prev[t].data_ptr<float>(), masked ? mask[t].data_ptr<float>() : nullptr,
-                                 grad_in.defined() ? grad_in[t].data_ptr<float>() : nullptr, dh.data_ptr<float>(),
-                                 dc.data_ptr<float>(), d_gates[t].data_ptr<float>(), B, H);
-      if (masked)
+      if (n > 0)
+        detail::lstm_cell_backward(activations[t].data_ptr<float>(), cell_tanh[t].data_ptr<float>(),
+                                   c_prev[t].data_ptr<float>(), masked ? mask[t].data_ptr<float>() : nullptr,
+                                   grad_in.defined() ? grad_in[t].data_ptr<float>() : nullptr, dh.data_ptr<float>(),
+                                   dc.data_ptr<float>(), d_gates[t].data_ptr<float>(), n, H);
+      if (masked) {
         torch::addmm_out(dh_next, dh, d_gates[t], w_hh);
-      else
-        torch::mm_out(dh_next, d_gates[t], w_hh);
+      } else {
+        // Carried-over rows: no gate gradient, dh and dc pass through.
+        if (n > 0) {
+          auto rows = dh_next.narrow(0, 0, n);
+          torch::mm_out(rows, d_gates[t].narrow(0, 0, n), w_hh);
+        }
+        if (n < B) {
+          d_gates[t].narrow(0, n, B - n).zero_();
+          dh_next.narrow(0, n, B - n).copy_(dh.narrow(0, n, B - n));
+        }
+      }
       std::swap(dh, dh_next);
     }
-    auto d_w_hh = torch::mm(d_gates.view({T * B, 4 * H}).t(), h_prev.view({T * B, H}));
-    return {d_gates, dh, dc, d_w_hh, torch::Tensor(), torch::Tensor()};
+    auto d_gates_rows = d_gates.view({T * B, 4 * H}), h_rows = h_prev.view({T * B, H});
+    if (packed) {
+      // dW_hh over the computed (t, b) rows only.
+      std::vector<int64_t> rows;
+      for (int64_t t = 0; t < T; ++t)
+        for (int64_t b = 0; b < active[t]; ++b) rows.push_back(t * B + b);
+      auto index = torch::tensor(rows, torch::kLong);
+      d_gates_rows = d_gates_rows.index_select(0, index);
+      h_rows = h_rows.index_select(0, index);
+    }
+    auto d_w_hh = torch::mm(d_gates_rows.t(), h_rows);
+    return {d_gates, dh, dc, d_w_hh, torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
   for (int64_t i = 0; i < T; ++i) {
     const int64_t t = reverse ? i : T - 1 - i;  // backward visits steps in reverse processing order
@@ -142,7 +179,7 @@ variable_list LSTMRecurrence::backward(AutogradContext* ctx, variable_list grad_
   }
   // dW_hh = sum_t dG_t^T h_{t-1}: one (G, T*B) x (T*B, H) product.
   auto d_w_hh = torch::mm(d_gates.view({T * B, 4 * H}).t(), h_prev.view({T * B, H}));
-  return {d_gates, dh, dc, d_w_hh, torch::Tensor(), torch::Tensor()};
+  return {d_gates, dh, dc, d_w_hh, torch::Tensor(), torch::Tensor(), torch::Tensor()};
 }
 
 }  // namespace attn::nn::detail

@@ -8,8 +8,35 @@
 #include <torch/nn/init.h>
 
 #include <cmath>
+#include <optional>
+#include <vector>
 
 namespace attn::nn {
+
+namespace {
+
+// Rows of a right-padded batch ordered longest first, and per time step how
+// many of them are still running (LSTMRecurrence's `active` counts).
+struct LengthOrder {
+  torch::Tensor order, inverse;  // (B) sorted position -> row, and back
+  std::vector<int64_t> active;   // (T)
+};
+
+std::optional<LengthOrder> length_order(const torch::Tensor& mask) {
+  const int64_t B = mask.size(0), T = mask.size(1);
+  auto lengths = mask.sum(1);  // (B) int64
+  auto positions = torch::arange(T, lengths.options());
+  // Any other padding pattern keeps the mask path.
+  if (!torch::equal(positions.unsqueeze(0) < lengths.unsqueeze(1), mask)) return std::nullopt;
+  auto [sorted, order] = lengths.sort(/*stable=*/true, /*dim=*/0, /*descending=*/true);
+  LengthOrder result{order, order.argsort(), std::vector<int64_t>(T, 0)};
+  auto sorted_lengths = sorted.accessor<int64_t, 1>();
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t t = 0; t < sorted_lengths[b]; ++t) ++result.active[t];
+  return result;
+}
+
+}  // namespace
 
 RecurrentLayerImpl::RecurrentLayerImpl(const RecurrentLayerOptions& options) : options_(options) {
   reset();
@@ -33,6 +60,16 @@ torch::Tensor RecurrentLayerImpl::input_gates(const torch::Tensor& x) const {
   return torch::matmul(x, weight_ih.t()) + bias;  // (B, T, G)
 }
 
+torch::Tensor RecurrentLayerImpl::input_gates(const torch::Tensor& x, const torch::Tensor& mask) const {
+  if (!mask.defined()) return input_gates(x);
+  const int64_t B = x.size(0), T = x.size(1);
+  // Only real tokens go through the GEMM; padded positions get zeros, which
+  // forward() never reads.
+  auto real = mask.reshape({B * T}).nonzero().squeeze(1);
+  auto packed = input_gates(x.reshape({B * T, x.size(2)}).index_select(0, real));  // (N, G)
+  return torch::zeros({B * T, packed.size(1)}, packed.options()).index_copy(0, real, packed).view({B, T, -1});
+}
+
 torch::Tensor RecurrentLayerImpl::input_gates_from_embedding(const torch::Tensor& table,
                                                              const torch::Tensor& tokens) const {
   auto projected_table = input_gates(table);  // (V, G)
@@ -54,8 +91,20 @@ RecurrentOutput RecurrentLayerImpl::forward(const torch::Tensor& gates, const to
                                                  : torch::empty({0}, gates.options());
   if (lstm) {
     // One autograd node (lstm_function.h), fused cell on CPU float.
+    const bool fused = gates.is_cpu() && gates.scalar_type() == torch::kFloat;
+    if (fused && mask.defined()) {
+      if (auto by_length = length_order(mask)) {
+        // Longest rows first, so that step t computes only the rows still running.
+        auto result = detail::LSTMRecurrence::apply(
+            gates.transpose(0, 1).index_select(1, by_length->order).contiguous(), h.index_select(0, by_length->order),
+            c.index_select(0, by_length->order), weight_hh, torch::empty({0}, gates.options()), options_.reverse(),
+            by_length->active);
+        return {result[0].index_select(1, by_length->inverse).transpose(0, 1),  // (B, T, H)
+                {result[1].index_select(0, by_length->inverse), result[2].index_select(0, by_length->inverse)}};
+      }
+    }
     auto result = detail::LSTMRecurrence::apply(gates.transpose(0, 1).contiguous(), h, c, weight_hh, step_mask,
-                                                options_.reverse());
+                                                options_.reverse(), std::vector<int64_t>{});
     return {result[0].transpose(0, 1), {result[1], result[2]}};  // (B, T, H)
   }
   if (gates.is_cpu() && gates.scalar_type() == torch::kFloat) {

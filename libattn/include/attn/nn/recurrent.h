@@ -11,7 +11,8 @@
 // step. tests/test_recurrent.cpp checks
 // values and gradients against torch::nn::LSTM / GRU. The layer also masks
 // padding, so the reverse direction of a bidirectional encoder starts at each
-// sequence's end.
+// sequence's end; with right padding the CPU LSTM computes only the rows
+// still running at each step (rows sorted by length inside forward()).
 //
 // Legend: B = batch, T = time, I = input size, H = hidden size, G = gates*H.
 #pragma once
@@ -57,6 +58,9 @@ class RecurrentLayerImpl : public torch::nn::Module {
 
   /// Input-gate pre-activations for dense inputs: x (B, T, I) -> (B, T, G).
   torch::Tensor input_gates(const torch::Tensor& x) const;
+  /// The same computed at real tokens only (mask (B, T) bool, true at real
+  /// tokens); padded positions hold zeros.
+  torch::Tensor input_gates(const torch::Tensor& x, const torch::Tensor& mask) const;
   /// Input-gate pre-activations for token ids through an embedding table:
   /// table (V, I), tokens (B, T) -> (B, T, G); exact, see the file comment.
   torch::Tensor input_gates_from_embedding(const torch::Tensor& table,
