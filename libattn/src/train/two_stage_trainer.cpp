@@ -38,10 +38,12 @@ void TwoStageTrainer::print_progress(const MetricRow& row, int64_t step, int64_t
     if (row.has(name)) metrics += fmt::format(" {} {:.3f}", name, row.get(name));
   const int64_t done = step - first_step;
   const double rate = done > 0 && elapsed > 0 ? done / elapsed : 0.0;
-  const double left = rate > 0 ? (options_.steps() - step) / rate : 0.0;
-  fmt::print(stderr, "{}step {:>4}/{} stage {} loss {:.4f}{} | {:.2f} step/s, {:.0f}s elapsed, ~{:.0f}s left\n",
+  // Before the first training step there is neither a loss nor a rate.
+  const std::string loss = std::isnan(row.get("train_loss")) ? "-" : fmt::format("{:.4f}", row.get("train_loss"));
+  const std::string left = rate > 0 ? fmt::format("~{:.0f}s left", (options_.steps() - step) / rate) : "time left unknown";
+  fmt::print(stderr, "{}step {:>4}/{} stage {} loss {}{} | {:.2f} step/s, {:.0f}s elapsed, {}\n",
              options_.label().empty() ? "" : "[" + options_.label() + "] ", step, options_.steps(),
-             static_cast<int>(row.get("stage")), row.get("train_loss"), metrics, rate, elapsed, left);
+             static_cast<int>(row.get("stage")), loss, metrics, rate, elapsed, left);
 }
 
 TrainingResult TwoStageTrainer::run(bool resume) {
