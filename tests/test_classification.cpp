@@ -1,6 +1,7 @@
 // The classification experiment (PAPER.md 2.3, 3, 4; issue 3): strict config
 // reading, data errors (missing file, empty data, bad label, malformed line),
-// the checkpoint schedule, refusal of a run folder from a different config,
+// the checkpoint schedule, refusal of a run folder from a different config (probe
+// settings alone may differ: re-analysis),
 // and the keyword-task acceptance test: the uniform model's beta^uf ranks the
 // keyword first in most positive examples and the normal model's attention
 // agrees with it far above the shuffled baseline.
@@ -152,6 +153,17 @@ TEST_CASE("keyword task: beta^uf finds the keyword and attention agrees with it 
         std::string::npos);
   CHECK(error_of([&] { attn::tasks::read_run_set_config(tmp.path(), &other); }).find("different config") !=
         std::string::npos);
+  // Other probe settings share the run set (re-analysis without retraining);
+  // the analysis then uses the given probes.
+  auto probes_only = keyword_config(300);
+  probes_only.replace(probes_only.find("bow_epochs: 5"), 13, "bow_epochs: 7");
+  const auto reanalysis = parse(probes_only);
+  CHECK(reanalysis.resolved_yaml != config.resolved_yaml);
+  CHECK(attn::tasks::same_training(reanalysis.resolved_yaml, config.resolved_yaml));
+  CHECK_FALSE(attn::tasks::same_training(other.resolved_yaml, config.resolved_yaml));
+  CHECK(attn::tasks::read_run_set_config(tmp.path(), &reanalysis).probes.bow_epochs == 7);
+  CHECK(attn::tasks::read_run_set_config(tmp.path()).probes.bow_epochs == 5);
+  CHECK_NOTHROW(attn::tasks::prepare_run_set(reanalysis, tmp.path(), true));
   const auto run_b = attn::tasks::classification_runs(config, tmp.path())[1];
   tmp.write(run_b.dir.lexically_relative(tmp.path()).string() + "/config.yaml", other.resolved_yaml);
   CHECK(error_of([&] { attn::tasks::read_run_set_config(tmp.path()); }).find(run_b.dir.string()) !=

@@ -13,6 +13,7 @@
 #include "attn/core/error.h"
 #include "attn/core/runtime.h"
 #include "attn/io/files.h"
+#include "attn/io/run_record.h"
 #include "attn/plot/classification_figures.h"
 #include "attn/tasks/classification_analysis.h"
 
@@ -25,7 +26,8 @@ int app_main(int argc, char** argv) {
                                        "(Snell et al. Sections 3-4).");
   cli.add_options()
       ("r,runs", "run-set folder written by attn-classify", cxxopts::value<std::string>())
-      ("c,config", "optional: the experiment YAML the run set must have been trained with",
+      ("c,config", "optional: the experiment YAML; its training settings must match the run set's, its probes "
+                   "section is used (default: the run set's config.yaml)",
        cxxopts::value<std::string>())
       ("o,out", "output folder (default <runs>/analysis)", cxxopts::value<std::string>()->default_value(""))
       ("benchmark", "also time extraction vs one training epoch over this many examples (0 = skip)",
@@ -48,9 +50,12 @@ int app_main(int argc, char** argv) {
                                                                    : fs::path(args["out"].as<std::string>());
   const auto data = attn::tasks::load_run_set_data(config, runs_dir);
   fmt::print(stderr, "[attn-analyze] {}: {} ({} thread(s))\n", config.name, data.describe(), threads);
-
   const auto analysis = attn::tasks::analyze_run_set(config, data, runs_dir, {!args.count("quiet")});
+  // The analysis records its own config: with --config its probes may differ from the run set's.
   attn::io::ensure_directory(out_dir);
+  attn::io::write_run_record(out_dir, {expected ? expected->resolved_yaml : config.resolved_yaml, config.uniform_seed,
+                                       attn::describe_device(torch::kCPU, threads), threads,
+                                       std::vector<std::string>(argv, argv + argc), config.name + " analysis"});
   const std::string table = attn::tasks::agreement_markdown(analysis);
   attn::io::write_file_atomic(out_dir / "agreement.md", fmt::format("# {}: agreement table\n\n{}", config.name, table));
   attn::io::write_file_atomic(out_dir / "agreement.csv", attn::tasks::agreement_csv(analysis));

@@ -2,6 +2,7 @@
 #include "attn/tasks/classification_runs.h"
 
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
 #include "attn/core/error.h"
 #include "attn/core/runtime.h"
@@ -11,6 +12,25 @@
 namespace attn::tasks {
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// The part of a resolved config its runs were trained with: everything but
+// `probes`, which only the analysis reads. Configs that agree on it share a
+// run set, so a finished set can be re-analysed with other probe settings.
+std::string training_part(const std::string& resolved_yaml) {
+  YAML::Node node = YAML::Load(resolved_yaml);
+  if (node.IsMap()) node.remove("probes");
+  YAML::Emitter out;
+  out << node;
+  return out.c_str();
+}
+
+}  // namespace
+
+bool same_training(const std::string& resolved_a, const std::string& resolved_b) {
+  return resolved_a == resolved_b || training_part(resolved_a) == training_part(resolved_b);
+}
 
 std::vector<ClassificationRun> classification_runs(const ClassificationConfig& config, const fs::path& out_dir) {
   std::vector<ClassificationRun> runs;
@@ -37,8 +57,9 @@ ClassificationData prepare_run_set(const ClassificationConfig& config, const fs:
   if (!previous.empty()) {
     check(resume, "{}: already holds a run set; pass --resume to continue it or choose another --out",
           out_dir.string());
-    check(previous == config.resolved_yaml,
-          "{}: holds runs of a different config (compare its config.yaml with yours); refusing to mix them",
+    check(same_training(previous, config.resolved_yaml),
+          "{}: holds runs of a different config (its training settings differ; compare its config.yaml with "
+          "yours); refusing to mix them",
           out_dir.string());
     return load_run_set_data(config, out_dir);
   }
@@ -56,12 +77,16 @@ ClassificationConfig read_run_set_config(const fs::path& out_dir, const Classifi
   ClassificationConfig config = load_classification_config(path);
   // The run set is identified by the text its runs were trained with.
   config.resolved_yaml = io::read_text_file(path);
-  if (expected)
-    check(expected->resolved_yaml == config.resolved_yaml,
-          "{}: holds runs of a different config than --config (compare the two config.yaml files)", out_dir.string());
+  if (expected) {
+    check(same_training(expected->resolved_yaml, config.resolved_yaml),
+          "{}: holds runs of a different config than --config (training settings differ; compare the two "
+          "config.yaml files)",
+          out_dir.string());
+    config.probes = expected->probes;  // the analysis may differ from the recorded one
+  }
   for (const auto& run : classification_runs(config, out_dir)) {
     const std::string recorded = io::recorded_config(run.dir);
-    check(recorded.empty() || recorded == config.resolved_yaml,
+    check(recorded.empty() || same_training(recorded, config.resolved_yaml),
           "{}: run folder made by a different config than {}; refusing to analyse a mixed run set",
           run.dir.string(), path.string());
   }
@@ -85,8 +110,9 @@ fs::path snapshot_path(const ClassificationRun& run, int64_t step) {
 train::TrainingResult train_classification_run(const ClassificationConfig& config, const ClassificationData& data,
                                                const ClassificationRun& run, const ClassificationRunOptions& options) {
   const std::string previous = io::recorded_config(run.dir);
-  check(previous.empty() || previous == config.resolved_yaml,
-        "{}: holds a run of a different config (compare its config.yaml); refusing to resume it", run.dir.string());
+  check(previous.empty() || same_training(previous, config.resolved_yaml),
+        "{}: holds a run of a different config (its training settings differ; compare its config.yaml); refusing "
+        "to resume it", run.dir.string());
   io::ensure_directory(run.dir);
   io::write_run_record(run.dir, {config.resolved_yaml, run.seed, describe_device(options.device, options.threads),
                                  options.threads, options.command_line,

@@ -35,15 +35,21 @@ std::vector<ClassificationRun> classification_runs(const ClassificationConfig& c
 /// Finds a run by name ("A" or "uniform"); throws attn::Error naming the choices.
 const ClassificationRun& find_run(const std::vector<ClassificationRun>& runs, const std::string& name);
 
+/// True when two resolved configs (ClassificationConfig::resolved_yaml) train
+/// the same runs: they agree on everything but the analysis-only `probes`
+/// section. Such configs share a run set; checks below use this.
+bool same_training(const std::string& resolved_a, const std::string& resolved_b);
+
 /// Creates the run-set folder for `config`: writes config.yaml and vocab.txt
 /// (building the vocabulary from the training data). An existing folder must
-/// hold the same config and is only reused with `resume`.
+/// hold a config with the same training settings and is only reused with `resume`.
 ClassificationData prepare_run_set(const ClassificationConfig& config, const std::filesystem::path& out_dir,
                                    bool resume);
 
 /// Reads <out>/config.yaml, checks that every run folder in it was made by
-/// that config, and returns it. With `expected`, the recorded config must
-/// also equal it. Errors name the folder and what differs.
+/// that config, and returns it. With `expected`, its training settings must
+/// equal the recorded ones and the returned config takes its `probes` (to
+/// re-analyse a finished set differently). Errors name the folder and what differs.
 ClassificationConfig read_run_set_config(const std::filesystem::path& out_dir,
                                          const ClassificationConfig* expected = nullptr);
 
