@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/rnn.h>
+#include <torch/autograd.h>
 
 #include "attn/nn/recurrent.h"
 
@@ -205,4 +206,22 @@ TEST_CASE("input gates at real tokens equal the dense gates there and are zero a
   auto real = mask.unsqueeze(-1).expand_as(dense);
   CHECK(torch::allclose(packed.masked_select(real), dense.masked_select(real), 1e-6, 1e-6));
   CHECK(packed.masked_select(real.logical_not()).abs().max().item<float>() == 0.0f);
+}
+
+TEST_CASE("gradients to the inputs alone equal those of a full backward (dW_hh skipped)", "[nn][recurrent]") {
+  // Delta (gradient influence) asks autograd for the inputs' gradient only;
+  // the recurrences then skip dW_hh. The input gradient must not change.
+  for (auto cell : {CellKind::kLSTM, CellKind::kGRU}) {
+    torch::manual_seed(6);
+    RecurrentLayer layer(RecurrentLayerOptions(4, 6).cell(cell));
+    auto x = torch::randn({3, 5, 4}).requires_grad_();
+    auto mask = torch::arange(5).unsqueeze(0) < torch::tensor({5, 2, 4}).unsqueeze(1);
+    auto upstream = torch::randn({3, 5, 6});
+    auto loss_of = [&] { return (layer->forward(layer->input_gates(x, mask), mask).outputs * upstream).sum(); };
+    auto only_inputs = torch::autograd::grad({loss_of()}, {x})[0];
+    CHECK_FALSE(layer->weight_hh.grad().defined());
+    loss_of().backward();
+    CHECK(torch::allclose(only_inputs, x.grad(), 1e-6, 1e-7));
+    CHECK(layer->weight_hh.grad().abs().sum().item<float>() > 0);
+  }
 }

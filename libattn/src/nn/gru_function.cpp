@@ -63,8 +63,9 @@ variable_list GRURecurrence::backward(AutogradContext* ctx, variable_list grad_o
     std::swap(dh, dh_next);
   }
   auto flat = d_hidden_gates.view({T * B, 3 * H});
-  auto d_w_hh = torch::mm(flat.t(), h_prev.view({T * B, H}));
-  auto d_b_hh = flat.sum(0);
+  // Skipped when not asked for (gradients to the inputs only).
+  auto d_w_hh = ctx->needs_input_grad(2) ? torch::mm(flat.t(), h_prev.view({T * B, H})) : torch::Tensor();
+  auto d_b_hh = ctx->needs_input_grad(3) ? flat.sum(0) : torch::Tensor();
   return {d_gates_x, dh, d_w_hh, d_b_hh, torch::Tensor(), torch::Tensor()};
 }
 

@@ -9,6 +9,27 @@ namespace attn::nn::detail {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
+namespace {
+
+// dW_hh = sum over the computed (t, b) rows of dG[t, b]^T h_prev[t, b]: one
+// (G, N) x (N, H) product; with `active` counts only the rows that ran.
+torch::Tensor recurrent_weight_grad(const torch::Tensor& d_gates, const torch::Tensor& h_prev,
+                                    const std::vector<int64_t>& active) {
+  const int64_t T = d_gates.size(0), B = d_gates.size(1);
+  auto d_gates_rows = d_gates.view({T * B, d_gates.size(2)}), h_rows = h_prev.view({T * B, h_prev.size(2)});
+  if (!active.empty()) {
+    std::vector<int64_t> rows;
+    for (int64_t t = 0; t < T; ++t)
+      for (int64_t b = 0; b < active[t]; ++b) rows.push_back(t * B + b);
+    auto index = torch::tensor(rows, torch::kLong);
+    d_gates_rows = d_gates_rows.index_select(0, index);
+    h_rows = h_rows.index_select(0, index);
+  }
+  return torch::mm(d_gates_rows.t(), h_rows);
+}
+
+}  // namespace
+
 variable_list LSTMRecurrence::forward(AutogradContext* ctx, const torch::Tensor& gates_x, const torch::Tensor& h0,
                                       const torch::Tensor& c0, const torch::Tensor& w_hh, const torch::Tensor& mask,
                                       bool reverse, const std::vector<int64_t>& active) {
@@ -132,17 +153,8 @@ variable_list LSTMRecurrence::backward(AutogradContext* ctx, variable_list grad_
       }
       std::swap(dh, dh_next);
     }
-    auto d_gates_rows = d_gates.view({T * B, 4 * H}), h_rows = h_prev.view({T * B, H});
-    if (packed) {
-      // dW_hh over the computed (t, b) rows only.
-      std::vector<int64_t> rows;
-      for (int64_t t = 0; t < T; ++t)
-        for (int64_t b = 0; b < active[t]; ++b) rows.push_back(t * B + b);
-      auto index = torch::tensor(rows, torch::kLong);
-      d_gates_rows = d_gates_rows.index_select(0, index);
-      h_rows = h_rows.index_select(0, index);
-    }
-    auto d_w_hh = torch::mm(d_gates_rows.t(), h_rows);
+    // Skipped when W_hh needs no gradient (Delta asks only for the input gates').
+    auto d_w_hh = ctx->needs_input_grad(3) ? recurrent_weight_grad(d_gates, h_prev, active) : torch::Tensor();
     return {d_gates, dh, dc, d_w_hh, torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
   for (int64_t i = 0; i < T; ++i) {
@@ -177,8 +189,7 @@ variable_list LSTMRecurrence::backward(AutogradContext* ctx, variable_list grad_
       dc = dc + dc_keep;
     }
   }
-  // dW_hh = sum_t dG_t^T h_{t-1}: one (G, T*B) x (T*B, H) product.
-  auto d_w_hh = torch::mm(d_gates.view({T * B, 4 * H}).t(), h_prev.view({T * B, H}));
+  auto d_w_hh = ctx->needs_input_grad(3) ? recurrent_weight_grad(d_gates, h_prev, {}) : torch::Tensor();
   return {d_gates, dh, dc, d_w_hh, torch::Tensor(), torch::Tensor(), torch::Tensor()};
 }
 
