@@ -85,29 +85,29 @@ RecurrentOutput RecurrentLayerImpl::forward(const torch::Tensor& gates, const to
   auto zeros = torch::zeros({B, H}, gates.options());
   torch::Tensor h = initial.h.defined() ? initial.h : zeros;
   torch::Tensor c = lstm ? (initial.c.defined() ? initial.c : zeros) : torch::Tensor();
+  const bool fused = gates.is_cpu() && gates.scalar_type() == torch::kFloat;
+  if (lstm && fused && mask.defined()) {
+    if (auto by_length = length_order(mask)) {
+      // Longest rows first, so that step t computes only the rows still running.
+      auto result = detail::LSTMRecurrence::apply(
+          gates.transpose(0, 1).index_select(1, by_length->order).contiguous(), h.index_select(0, by_length->order),
+          c.index_select(0, by_length->order), weight_hh, torch::empty({0}, gates.options()), options_.reverse(),
+          by_length->active);
+      return {result[0].index_select(1, by_length->inverse).transpose(0, 1),  // (B, T, H)
+              {result[1].index_select(0, by_length->inverse), result[2].index_select(0, by_length->inverse)}};
+    }
+  }
   // (T, B, 1) float; empty (numel 0) without padding, since autograd
   // functions take no undefined tensors.
   const torch::Tensor step_mask = mask.defined() ? mask.transpose(0, 1).unsqueeze(-1).to(gates.dtype())
                                                  : torch::empty({0}, gates.options());
   if (lstm) {
     // One autograd node (lstm_function.h), fused cell on CPU float.
-    const bool fused = gates.is_cpu() && gates.scalar_type() == torch::kFloat;
-    if (fused && mask.defined()) {
-      if (auto by_length = length_order(mask)) {
-        // Longest rows first, so that step t computes only the rows still running.
-        auto result = detail::LSTMRecurrence::apply(
-            gates.transpose(0, 1).index_select(1, by_length->order).contiguous(), h.index_select(0, by_length->order),
-            c.index_select(0, by_length->order), weight_hh, torch::empty({0}, gates.options()), options_.reverse(),
-            by_length->active);
-        return {result[0].index_select(1, by_length->inverse).transpose(0, 1),  // (B, T, H)
-                {result[1].index_select(0, by_length->inverse), result[2].index_select(0, by_length->inverse)}};
-      }
-    }
     auto result = detail::LSTMRecurrence::apply(gates.transpose(0, 1).contiguous(), h, c, weight_hh, step_mask,
                                                 options_.reverse(), std::vector<int64_t>{});
     return {result[0].transpose(0, 1), {result[1], result[2]}};  // (B, T, H)
   }
-  if (gates.is_cpu() && gates.scalar_type() == torch::kFloat) {
+  if (fused) {
     auto result = detail::GRURecurrence::apply(gates.transpose(0, 1).contiguous(), h, weight_hh, bias_hh, step_mask,
                                                options_.reverse());
     return {result[0].transpose(0, 1), {result[1], {}}};  // (B, T, H)
