@@ -5,6 +5,8 @@
 #include <torch/cuda.h>
 
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 
 #include "temp_dir.h"
 
@@ -90,4 +92,40 @@ TEST_CASE("attn-copy: a run folder is not overwritten, and --resume finishes it"
   auto different = run_app("attn-copy --quiet --config " + changed.string() + " --out " + (tmp / "out").string() + " --resume");
   CHECK(different.code == 2);
   CHECK_THAT(last_line(different.output), Catch::Contains("different config"));
+}
+
+TEST_CASE("attn-analyze: comparison runs read in worker processes give the same table", "[apps][classify]") {
+  attn_test::TempDir tmp("apps_analyze_jobs");
+  auto config = tmp.write(
+      "kw.yaml",
+      "name: kw\ndata: {format: keyword, keyword: {vocab_size: 30, num_keywords: 3, min_length: 6, max_length: 12, "
+      "train: 300, validation: 100, test: 100, seed: 5}}\n"
+      "model: {embedding_dim: 12, hidden_size: 12, attention_hidden: 12}\n"
+      "runs: {normal_seeds: [20, 13, 14], uniform_seed: 12}\n"
+      "train: {steps: 60, batch_size: 16, learning_rate: 0.003, eval_every: 30, eval_examples: 100, "
+      "checkpoint_every: 30}\n"
+      "probes: {bow_dim: 8, bow_epochs: 3, chunk: 32, html_examples: 2}\n");
+  const auto runs = (tmp / "runs").string();
+  REQUIRE(run_app("attn-classify --quiet --threads 2 --config " + config.string() + " --out " + runs).code == 0);
+  const std::string analyze = "attn-analyze --quiet --threads 1 --runs " + runs;
+  auto in_process = run_app(analyze + " --jobs 1 --out " + (tmp / "one").string());
+  REQUIRE(in_process.code == 0);
+  auto in_workers = run_app(analyze + " --jobs 2 --out " + (tmp / "two").string());
+  INFO(in_workers.output);
+  REQUIRE(in_workers.code == 0);
+  auto read = [](const std::filesystem::path& file) {
+    std::ifstream in(file);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  for (const char* file : {"agreement.csv", "agreement_curve.csv"}) {
+    INFO(file);
+    CHECK(read(tmp / "one" / file).size() > 50);
+    CHECK(read(tmp / "one" / file) == read(tmp / "two" / file));
+  }
+  CHECK_THAT(read(tmp / "two" / "agreement_curve.csv"), Catch::Contains("agreement_B,agreement_C"));
+  CHECK_THAT(in_workers.output, Catch::Contains("comparison runs in 2 worker processes"));
+  CHECK_FALSE(std::filesystem::exists(tmp / "two" / "comparison-work"));
+  auto bad = run_app(analyze + " --jobs -1");
+  CHECK(bad.code == 2);
+  CHECK_THAT(last_line(bad.output), Catch::Contains("--jobs"));
 }

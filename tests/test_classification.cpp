@@ -145,6 +145,29 @@ TEST_CASE("keyword task: beta^uf finds the keyword and attention agrees with it 
   CHECK(analysis.xi_star > 0.95);
   CHECK(analysis.steps.size() == analysis.mean_agreement.size());
 
+  // Comparison runs computed elsewhere (as attn-analyze's workers do, through
+  // a CSV file) give the same analysis; a damaged curve file is a clear error.
+  attn::tasks::AnalysisOptions elsewhere;
+  elsewhere.progress = false;
+  elsewhere.comparisons = [&](const std::vector<attn::tasks::ClassificationRun>& runs, const torch::Tensor& gold) {
+    std::vector<attn::tasks::ComparisonCurve> curves;
+    for (const auto& run : runs) {
+      auto csv = tmp.write("curve_" + run.name + ".csv",
+                           attn::tasks::comparison_curve_csv(
+                               attn::tasks::comparison_curve(config, data, run, analysis.steps, gold), analysis.steps));
+      curves.push_back(attn::tasks::read_comparison_curve_csv(csv, analysis.steps));
+    }
+    return curves;
+  };
+  const auto again = attn::tasks::analyze_run_set(config, data, tmp.path(), elsewhere);
+  CHECK(again.comparison_runs == analysis.comparison_runs);
+  CHECK(again.comparison_agreement == analysis.comparison_agreement);
+  CHECK(again.comparison_accuracy == analysis.comparison_accuracy);
+  CHECK(attn::tasks::agreement_csv(again) == attn::tasks::agreement_csv(analysis));
+  auto damaged = tmp.write("damaged.csv", "step,accuracy,agreement\n0,0.5,0.1\n10,x,0.2\n");
+  CHECK(error_of([&] { attn::tasks::read_comparison_curve_csv(damaged, analysis.steps); })
+            .find("damaged.csv: line 3") != std::string::npos);
+
   // A run set of another config is refused, by attn-classify and attn-analyze alike.
   const auto other = parse(keyword_config(200));
   CHECK(error_of([&] { attn::tasks::prepare_run_set(other, tmp.path(), true); }).find("different config") !=

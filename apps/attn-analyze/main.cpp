@@ -3,16 +3,21 @@
 // curve figure, and an HTML page of sample test texts shaded by alpha,
 // beta^uf, beta^px and Delta. With --benchmark N it also times probe and
 // influence extraction over N examples against one epoch of training on them.
+// The comparison runs (B..), most of the cost, are read by --jobs worker
+// processes of one thread while the parent reads run A and the uniform run.
 //
 //   attn-analyze --runs runs/spamassassin [--out runs/spamassassin/analysis]
 #include <cxxopts.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 
 #include "attn/core/error.h"
 #include "attn/core/runtime.h"
+#include "attn/io/checkpoint.h"
 #include "attn/io/files.h"
+#include "attn/io/process_pool.h"
 #include "attn/io/run_record.h"
 #include "attn/plot/classification_figures.h"
 #include "attn/tasks/classification_analysis.h"
@@ -20,6 +25,58 @@
 namespace fs = std::filesystem;
 
 namespace {
+
+constexpr const char* kGoldAlpha = "gold_alpha.pt";
+
+// Worker: one comparison run's curve against the gold attention the parent
+// left in `work`, written to work/<run>.csv.
+int comparison_worker(const attn::tasks::ClassificationConfig& config, const fs::path& runs_dir,
+                      const std::string& run_name, const fs::path& work, bool quiet) {
+  const auto data = attn::tasks::load_run_set_data(config, runs_dir);
+  const auto runs = attn::tasks::classification_runs(config, runs_dir);
+  const auto& run = attn::tasks::find_run(runs, run_name);
+  const auto steps = config.trainer.snapshot_steps();
+  const auto start = std::chrono::steady_clock::now();
+  const auto curve = attn::tasks::comparison_curve(config, data, run, steps,
+                                                   attn::io::load_tensor(work / kGoldAlpha, "gold_alpha"));
+  attn::io::write_file_atomic(work / (run.name + ".csv"), attn::tasks::comparison_curve_csv(curve, steps));
+  if (!quiet)
+    fmt::print(stderr, "[attn-analyze worker {}] {} snapshots read in {:.0f}s\n", run.name, steps.size(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return 0;
+}
+
+// Reads the comparison runs in `jobs` worker processes of one thread.
+attn::tasks::ComparisonCurves comparisons_in_workers(const fs::path& runs_dir, const fs::path& out_dir,
+                                                     const std::optional<std::string>& config_path, int jobs,
+                                                     bool quiet, const std::vector<int64_t>& steps) {
+  return [=](const std::vector<attn::tasks::ClassificationRun>& runs, const torch::Tensor& gold_alpha) {
+    const fs::path work = out_dir / "comparison-work";
+    std::vector<attn::tasks::ComparisonCurve> curves;
+    try {
+      attn::io::save_tensor(work / kGoldAlpha, "gold_alpha", gold_alpha);
+      std::vector<std::vector<std::string>> worker_args;
+      for (const auto& run : runs) {
+        worker_args.push_back({"--runs", runs_dir.string(), "--worker-comparison", run.name, "--worker-dir",
+                               work.string(), "--threads", "1"});
+        if (config_path) worker_args.back().insert(worker_args.back().end(), {"--config", *config_path});
+        if (quiet) worker_args.back().push_back("--quiet");
+      }
+      const auto codes = attn::io::run_self_in_parallel(worker_args, jobs, "attn-analyze");
+      for (size_t k = 0; k < runs.size(); ++k) {
+        attn::check(codes[k] == 0, "{}: worker reading run {} failed (exit {})", runs_dir.string(), runs[k].name,
+                    codes[k]);
+        curves.push_back(attn::tasks::read_comparison_curve_csv(work / (runs[k].name + ".csv"), steps));
+      }
+    } catch (...) {
+      std::error_code ignored;
+      fs::remove_all(work, ignored);
+      throw;
+    }
+    fs::remove_all(work);
+    return curves;
+  };
+}
 
 int app_main(int argc, char** argv) {
   cxxopts::Options cli("attn-analyze", "Agreement between attention and probes over a classification run set "
@@ -33,7 +90,12 @@ int app_main(int argc, char** argv) {
       ("benchmark", "also time extraction vs one training epoch over this many examples (0 = skip)",
        cxxopts::value<int64_t>()->default_value("0"))
       ("threads", "intra-op threads (0 = all cores)", cxxopts::value<int>()->default_value("0"))
+      ("jobs", "comparison runs read at once in worker processes of one thread (0 = one per thread, 1 = in "
+               "this process)",
+       cxxopts::value<int>()->default_value("0"))
       ("quiet", "no progress lines")
+      ("worker-comparison", "(internal) read one comparison run", cxxopts::value<std::string>())
+      ("worker-dir", "(internal) where the parent left the gold attention", cxxopts::value<std::string>())
       ("h,help", "show this help");
   auto args = cli.parse(argc, argv);
   if (args.count("help")) {
@@ -46,11 +108,28 @@ int app_main(int argc, char** argv) {
   if (args.count("config")) expected = attn::tasks::load_classification_config(args["config"].as<std::string>());
   const auto config = attn::tasks::read_run_set_config(runs_dir, expected ? &*expected : nullptr);
   const int threads = attn::configure_threads(args["threads"].as<int>());
+  const bool quiet = args.count("quiet") > 0;
+  std::optional<std::string> config_path;
+  if (args.count("config")) config_path = args["config"].as<std::string>();
+  if (args.count("worker-comparison")) {
+    attn::check(args.count("worker-dir") > 0, "--worker-comparison: expected --worker-dir");
+    return comparison_worker(config, runs_dir, args["worker-comparison"].as<std::string>(),
+                             args["worker-dir"].as<std::string>(), quiet);
+  }
+  int jobs = args["jobs"].as<int>();
+  attn::check(jobs >= 0, "--jobs: expected 0 (one per thread) or a positive count, got {}", jobs);
+  if (jobs == 0) jobs = threads;
   const fs::path out_dir = args["out"].as<std::string>().empty() ? runs_dir / "analysis"
                                                                    : fs::path(args["out"].as<std::string>());
   const auto data = attn::tasks::load_run_set_data(config, runs_dir);
-  fmt::print(stderr, "[attn-analyze] {}: {} ({} thread(s))\n", config.name, data.describe(), threads);
-  const auto analysis = attn::tasks::analyze_run_set(config, data, runs_dir, {!args.count("quiet")});
+  fmt::print(stderr, "[attn-analyze] {}: {} ({} thread(s), comparison runs in {})\n", config.name, data.describe(),
+             threads, jobs > 1 ? fmt::format("{} worker processes", jobs) : std::string("this process"));
+  attn::tasks::AnalysisOptions options;
+  options.progress = !quiet;
+  if (jobs > 1)
+    options.comparisons = comparisons_in_workers(runs_dir, out_dir, config_path, jobs, quiet,
+                                                 config.trainer.snapshot_steps());
+  const auto analysis = attn::tasks::analyze_run_set(config, data, runs_dir, options);
   // The analysis records its own config: with --config its probes may differ from the run set's.
   attn::io::ensure_directory(out_dir);
   attn::io::write_run_record(out_dir, {expected ? expected->resolved_yaml : config.resolved_yaml, config.uniform_seed,

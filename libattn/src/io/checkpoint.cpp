@@ -142,4 +142,19 @@ void load_weights(const fs::path& path, torch::nn::Module& model) {
   load_module(path, archive, model);
 }
 
+void save_tensor(const fs::path& path, const std::string& name, const torch::Tensor& tensor) {
+  torch::serialize::OutputArchive archive;
+  write_header(archive);
+  archive.write(name, tensor.detach().to(torch::kCPU), /*is_buffer=*/true);
+  write_archive(path, archive);
+}
+
+torch::Tensor load_tensor(const fs::path& path, const std::string& name) {
+  torch::serialize::InputArchive archive;
+  read_archive(path, archive);
+  torch::Tensor tensor;
+  check(archive.try_read(name, tensor), "{}: no tensor named '{}'", path.string(), name);
+  return tensor;
+}
+
 }  // namespace attn::io

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
+#include <future>
 #include <limits>
 #include <numeric>
 #include <random>
@@ -106,6 +108,14 @@ ClassificationAnalysis analyze_run_set(const ClassificationConfig& config, const
     a.delta = probes::gradient_influence(*model, data.test, chunk);
   }
 
+  // Runs B.. need only the gold attention: with options.comparisons they are
+  // read elsewhere (worker processes) while this process goes on with 3-5.
+  check(runs.size() >= 2, "{}: expected run A and the uniform run", out_dir.string());
+  const std::vector<ClassificationRun> comparison_runs(runs.begin() + 1, runs.end() - 1);
+  std::future<std::vector<ComparisonCurve>> pending;
+  if (options.comparisons)
+    pending = std::async(std::launch::async, options.comparisons, comparison_runs, a.alpha);
+
   // 3. Run A's own beta at every snapshot: A(alpha, beta).
   Best own;
   for (int64_t step : a.steps) {
@@ -154,18 +164,22 @@ ClassificationAnalysis analyze_run_set(const ClassificationConfig& config, const
   log(fmt::format("A(alpha, beta^uf) = {:.4f} at step {}", uf_alpha.agreement, uf_alpha.step));
 
   // 6. Comparison runs B..: agreement of their attention with the gold one.
-  for (size_t r = 1; r + 1 < runs.size(); ++r) {
-    a.comparison_runs.push_back(runs[r].name);
-    std::vector<double> agreement, accuracy;
-    for (int64_t step : a.steps) {
-      auto model = load_model(config, data, runs[r], step);
-      accuracy.push_back(probes::read_classifier(*model, data.validation, chunk).accuracy);
-      agreement.push_back(match(a.alpha, probes::read_classifier(*model, data.test, chunk).alpha));
-    }
-    log(fmt::format("run {}: final A(gold alpha, alpha) {:.4f}, validation accuracy {:.4f}", runs[r].name,
-                    agreement.back(), accuracy.back()));
-    a.comparison_agreement.push_back(agreement);
-    a.comparison_accuracy.push_back(accuracy);
+  auto report = [&](const ClassificationRun& run, const ComparisonCurve& curve) {
+    check(curve.agreement.size() == a.steps.size() && curve.accuracy.size() == a.steps.size(),
+          "run {}: comparison curve has {} points, expected {}", run.name, curve.agreement.size(), a.steps.size());
+    log(fmt::format("run {}: final A(gold alpha, alpha) {:.4f}, validation accuracy {:.4f}", run.name,
+                    curve.agreement.back(), curve.accuracy.back()));
+    a.comparison_runs.push_back(run.name);
+    a.comparison_agreement.push_back(curve.agreement);
+    a.comparison_accuracy.push_back(curve.accuracy);
+  };
+  if (pending.valid()) {
+    const auto curves = pending.get();
+    check(curves.size() == comparison_runs.size(), "comparison runs: got {} curves for {} runs", curves.size(),
+          comparison_runs.size());
+    for (size_t r = 0; r < curves.size(); ++r) report(comparison_runs[r], curves[r]);
+  } else {
+    for (const auto& run : comparison_runs) report(run, comparison_curve(config, data, run, a.steps, a.alpha));
   }
   a.mean_agreement = metrics::mean_over_runs(a.comparison_agreement);
   a.mean_accuracy = metrics::mean_over_runs(a.comparison_accuracy);
@@ -186,6 +200,55 @@ ClassificationAnalysis analyze_run_set(const ClassificationConfig& config, const
   a.a_hat_tau = metrics::shuffled_baseline(metrics::Statistic::kKendallTau, uf_alpha.x, uf_alpha.y, mask, shuffled).mean;
   a.seconds = since(start);
   return a;
+}
+
+ComparisonCurve comparison_curve(const ClassificationConfig& config, const ClassificationData& data,
+                                 const ClassificationRun& run, const std::vector<int64_t>& steps,
+                                 const torch::Tensor& gold_alpha) {
+  const auto mask = probes::word_mask(data.test);  // (N, L)
+  check(gold_alpha.sizes() == mask.sizes(), "run {}: gold attention of shape {} does not fit the test set ({})",
+        run.name, fmt::join(gold_alpha.sizes(), "x"), fmt::join(mask.sizes(), "x"));
+  ComparisonCurve curve;
+  for (int64_t step : steps) {
+    auto model = load_model(config, data, run, step);
+    curve.accuracy.push_back(probes::read_classifier(*model, data.validation, config.probes.chunk).accuracy);
+    const auto alpha = probes::read_classifier(*model, data.test, config.probes.chunk).alpha;
+    curve.agreement.push_back(metrics::top_percent_match(gold_alpha, alpha, mask, config.probes.percent).mean);
+  }
+  return curve;
+}
+
+std::string comparison_curve_csv(const ComparisonCurve& curve, const std::vector<int64_t>& steps) {
+  check(curve.agreement.size() == steps.size() && curve.accuracy.size() == steps.size(),
+        "comparison curve: {} points for {} steps", curve.agreement.size(), steps.size());
+  std::string out = "step,accuracy,agreement\n";
+  for (size_t c = 0; c < steps.size(); ++c)
+    out += fmt::format("{},{:.17g},{:.17g}\n", steps[c], curve.accuracy[c], curve.agreement[c]);
+  return out;
+}
+
+ComparisonCurve read_comparison_curve_csv(const fs::path& path, const std::vector<int64_t>& steps) {
+  std::ifstream in(path);
+  check(in.good(), "{}: comparison curve not found", path.string());
+  std::string line;
+  check(std::getline(in, line) && line == "step,accuracy,agreement",
+        "{}: line 1: expected the header 'step,accuracy,agreement'", path.string());
+  ComparisonCurve curve;
+  for (size_t row = 0; row < steps.size(); ++row) {
+    const auto where = fmt::format("{}: line {}", path.string(), row + 2);
+    check(static_cast<bool>(std::getline(in, line)), "{}: expected the row of step {}", where, steps[row]);
+    const auto first = line.find(','), second = line.find(',', first + 1);
+    check(first != std::string::npos && second != std::string::npos, "{}: expected step,accuracy,agreement", where);
+    try {
+      check(std::stoll(line.substr(0, first)) == steps[row], "{}: expected step {}", where, steps[row]);
+      curve.accuracy.push_back(std::stod(line.substr(first + 1, second - first - 1)));
+      curve.agreement.push_back(std::stod(line.substr(second + 1)));
+    } catch (const std::logic_error&) {
+      throw Error(fmt::format("{}: expected numbers, got '{}'", where, line));
+    }
+  }
+  check(!std::getline(in, line) || line.empty(), "{}: more rows than the {} snapshots", path.string(), steps.size());
+  return curve;
 }
 
 namespace {

@@ -38,4 +38,9 @@ TrainingState load_checkpoint(const std::filesystem::path& path, torch::nn::Modu
 void save_weights(const std::filesystem::path& path, torch::nn::Module& model);
 void load_weights(const std::filesystem::path& path, torch::nn::Module& model);
 
+/// Saves/loads one named tensor (same header, atomic write): data a process
+/// hands to its worker processes, such as attn-analyze's gold attention.
+void save_tensor(const std::filesystem::path& path, const std::string& name, const torch::Tensor& tensor);
+torch::Tensor load_tensor(const std::filesystem::path& path, const std::string& name);
+
 }  // namespace attn::io

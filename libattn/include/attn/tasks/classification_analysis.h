@@ -20,6 +20,7 @@
 #include <torch/types.h>
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,8 +63,32 @@ struct ClassificationAnalysis {
   torch::Tensor gold_probability;  ///< (N) run A's P(y = 1)
 };
 
+/// One comparison run's curve: at every snapshot, its validation accuracy and
+/// A(gold alpha, alpha_run(ckpt)). Most of an analysis's cost (runs B..F).
+struct ComparisonCurve {
+  std::vector<double> agreement, accuracy;  ///< [ckpt]
+};
+
+/// Reads `run`'s snapshots at `steps` against `gold_alpha` (N, L).
+ComparisonCurve comparison_curve(const ClassificationConfig& config, const ClassificationData& data,
+                                 const ClassificationRun& run, const std::vector<int64_t>& steps,
+                                 const torch::Tensor& gold_alpha);
+/// A curve as CSV (step, accuracy, agreement; exact round trip) and back;
+/// reading checks that the steps are `steps`.
+std::string comparison_curve_csv(const ComparisonCurve& curve, const std::vector<int64_t>& steps);
+ComparisonCurve read_comparison_curve_csv(const std::filesystem::path& path, const std::vector<int64_t>& steps);
+
+/// Computes the curves of `runs` (in order) from the gold attention.
+using ComparisonCurves = std::function<std::vector<ComparisonCurve>(const std::vector<ClassificationRun>& runs,
+                                                                    const torch::Tensor& gold_alpha)>;
+
 struct AnalysisOptions {
   bool progress = true;
+  /// Empty: the comparison runs are read one after another in this process.
+  /// attn-analyze --jobs passes one that reads them in worker processes; it is
+  /// called on a second thread while this process reads the uniform run and
+  /// fits the probes, so it should leave the computing to its workers.
+  ComparisonCurves comparisons;
 };
 
 /// Reads every snapshot of every run in `out_dir` and computes the above.
