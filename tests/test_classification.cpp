@@ -166,7 +166,7 @@ TEST_CASE("keyword task: beta^uf finds the keyword and attention agrees with it 
   CHECK(attn::tasks::agreement_csv(again) == attn::tasks::agreement_csv(analysis));
   auto damaged = tmp.write("damaged.csv", "step,accuracy,agreement\n0,0.5,0.1\n10,x,0.2\n");
   CHECK(error_of([&] { attn::tasks::read_comparison_curve_csv(damaged, analysis.steps); })
-            .find("damaged.csv: line 3") != std::string::npos);
+            .find("damaged.csv:3: column 'accuracy'") != std::string::npos);
 
   // A run set of another config is refused, by attn-classify and attn-analyze alike.
   const auto other = parse(keyword_config(200));

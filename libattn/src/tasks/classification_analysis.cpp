@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <future>
 #include <limits>
 #include <numeric>
@@ -16,12 +15,14 @@
 #include "attn/core/error.h"
 #include "attn/core/seeded_random.h"
 #include "attn/io/checkpoint.h"
+#include "attn/io/files.h"
 #include "attn/metrics/agreement.h"
 #include "attn/metrics/checkpoint_protocol.h"
 #include "attn/probes/bag_of_embeddings.h"
 #include "attn/probes/classifier_ktiw.h"
 #include "attn/probes/gradient_influence.h"
 #include "attn/probes/logistic_regression.h"
+#include "attn/train/metric_row.h"
 
 namespace attn::tasks {
 
@@ -221,33 +222,27 @@ ComparisonCurve comparison_curve(const ClassificationConfig& config, const Class
 std::string comparison_curve_csv(const ComparisonCurve& curve, const std::vector<int64_t>& steps) {
   check(curve.agreement.size() == steps.size() && curve.accuracy.size() == steps.size(),
         "comparison curve: {} points for {} steps", curve.agreement.size(), steps.size());
-  std::string out = "step,accuracy,agreement\n";
-  for (size_t c = 0; c < steps.size(); ++c)
-    out += fmt::format("{},{:.17g},{:.17g}\n", steps[c], curve.accuracy[c], curve.agreement[c]);
-  return out;
+  std::vector<train::MetricRow> rows(steps.size());
+  for (size_t c = 0; c < steps.size(); ++c) {
+    rows[c].set("step", static_cast<double>(steps[c]));
+    rows[c].set("accuracy", curve.accuracy[c]);
+    rows[c].set("agreement", curve.agreement[c]);
+  }
+  return train::MetricRow::csv(rows);
 }
 
 ComparisonCurve read_comparison_curve_csv(const fs::path& path, const std::vector<int64_t>& steps) {
-  std::ifstream in(path);
-  check(in.good(), "{}: comparison curve not found", path.string());
-  std::string line;
-  check(std::getline(in, line) && line == "step,accuracy,agreement",
-        "{}: line 1: expected the header 'step,accuracy,agreement'", path.string());
+  const auto rows = train::MetricRow::parse_csv(io::read_text_file(path), path.string());
+  check(rows.size() == steps.size(), "{}: expected {} rows, one per snapshot, got {}", path.string(), steps.size(),
+        rows.size());
   ComparisonCurve curve;
-  for (size_t row = 0; row < steps.size(); ++row) {
-    const auto where = fmt::format("{}: line {}", path.string(), row + 2);
-    check(static_cast<bool>(std::getline(in, line)), "{}: expected the row of step {}", where, steps[row]);
-    const auto first = line.find(','), second = line.find(',', first + 1);
-    check(first != std::string::npos && second != std::string::npos, "{}: expected step,accuracy,agreement", where);
-    try {
-      check(std::stoll(line.substr(0, first)) == steps[row], "{}: expected step {}", where, steps[row]);
-      curve.accuracy.push_back(std::stod(line.substr(first + 1, second - first - 1)));
-      curve.agreement.push_back(std::stod(line.substr(second + 1)));
-    } catch (const std::logic_error&) {
-      throw Error(fmt::format("{}: expected numbers, got '{}'", where, line));
-    }
+  for (size_t c = 0; c < rows.size(); ++c) {
+    check(rows[c].get("step") == static_cast<double>(steps[c]) && rows[c].has("accuracy") &&
+              rows[c].has("agreement"),
+          "{}: row {}: expected step {} with its accuracy and agreement", path.string(), c + 1, steps[c]);
+    curve.accuracy.push_back(rows[c].get("accuracy"));
+    curve.agreement.push_back(rows[c].get("agreement"));
   }
-  check(!std::getline(in, line) || line.empty(), "{}: more rows than the {} snapshots", path.string(), steps.size());
   return curve;
 }
 

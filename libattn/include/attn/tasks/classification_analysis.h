@@ -73,8 +73,8 @@ struct ComparisonCurve {
 ComparisonCurve comparison_curve(const ClassificationConfig& config, const ClassificationData& data,
                                  const ClassificationRun& run, const std::vector<int64_t>& steps,
                                  const torch::Tensor& gold_alpha);
-/// A curve as CSV (step, accuracy, agreement; exact round trip) and back;
-/// reading checks that the steps are `steps`.
+/// A curve as CSV (step, accuracy, agreement; train::MetricRow's exact round
+/// trip) and back; reading checks that the steps are `steps`.
 std::string comparison_curve_csv(const ComparisonCurve& curve, const std::vector<int64_t>& steps);
 ComparisonCurve read_comparison_curve_csv(const std::filesystem::path& path, const std::vector<int64_t>& steps);
 
