@@ -1,12 +1,18 @@
-// The apps turn bad input into a one-line error and exit code 2; --help works.
+// The apps end to end: bad input is a one-line error and exit code 2, --help
+// works, worker processes and resumes give the same results.
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
 #include <torch/cuda.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <sstream>
+#include <vector>
 
 #include "temp_dir.h"
 
@@ -27,6 +33,11 @@ Outcome run_app(const std::string& arguments) {
   const int status = ::pclose(pipe);
   outcome.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return outcome;
+}
+
+std::string read_file(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 // The last line (earlier lines are the BLAS log line).
@@ -113,19 +124,90 @@ TEST_CASE("attn-analyze: comparison runs read in worker processes give the same 
   auto in_workers = run_app(analyze + " --jobs 2 --out " + (tmp / "two").string());
   INFO(in_workers.output);
   REQUIRE(in_workers.code == 0);
-  auto read = [](const std::filesystem::path& file) {
-    std::ifstream in(file);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  };
   for (const char* file : {"agreement.csv", "agreement_curve.csv"}) {
     INFO(file);
-    CHECK(read(tmp / "one" / file).size() > 50);
-    CHECK(read(tmp / "one" / file) == read(tmp / "two" / file));
+    CHECK(read_file(tmp / "one" / file).size() > 50);
+    CHECK(read_file(tmp / "one" / file) == read_file(tmp / "two" / file));
   }
-  CHECK_THAT(read(tmp / "two" / "agreement_curve.csv"), Catch::Contains("agreement_B,agreement_C"));
+  CHECK_THAT(read_file(tmp / "two" / "agreement_curve.csv"), Catch::Contains("agreement_B,agreement_C"));
   CHECK_THAT(in_workers.output, Catch::Contains("comparison runs in 2 worker processes"));
   CHECK_FALSE(std::filesystem::exists(tmp / "two" / "comparison-work"));
   auto bad = run_app(analyze + " --jobs -1");
   CHECK(bad.code == 2);
   CHECK_THAT(last_line(bad.output), Catch::Contains("--jobs"));
+}
+
+TEST_CASE("attn-multihead: workers, --report on a partial folder, and a lost trial retrained alone", "[apps][multihead]") {
+  attn_test::TempDir tmp("apps_multihead");
+  // Thresholds at the accuracy a micro model reaches in 20 steps, so both
+  // classes turn up within a few draws; one good/bad threshold makes every
+  // single run count as one or the other.
+  const auto config = tmp.write(
+      "micro.yaml",
+      "name: micro\ndata: {vocab: 8, length: 6}\n"
+      "model: {architecture: multihead_gru, embedding_dim: 16, hidden_size: 16}\n"
+      "train: {steps: 20, batch_size: 16, learning_rate: 0.01, eval_every: 5, eval_examples: 32, eval_set: fixed, "
+      "checkpoint_every: 10}\n"
+      "screening: {good: 2, bad: 2, max_draws: 60, data_seeds: [0, 1], good_threshold: 0.33, bad_threshold: 0.33}\n"
+      "trials: {count: 2, heads: 2}\n");
+  const auto out = tmp / "out";
+  const std::string app = "attn-multihead --threads 2 --jobs 2 --config " + config.string() + " --out " + out.string();
+  auto first = run_app(app);
+  INFO(first.output);
+  REQUIRE(first.code == 0);
+  const std::string trials = read_file(out / "trials.csv");
+  CHECK(std::count(trials.begin(), trials.end(), '\n') == 1 + 3 * 2);
+  const std::string kept = read_file(out / "screening" / "kept.csv");
+  CHECK(std::count(kept.begin(), kept.end(), '\n') == 1 + 2 + 2);
+  CHECK_THAT(read_file(out / "summary.md"), Catch::Contains("| bad+good | 2 |") && Catch::Contains("Wall time"));
+
+  // The screening figure's running counts, recounted from its class column.
+  std::istringstream screening(read_file(out / "screening.csv"));
+  std::string line;
+  std::getline(screening, line);
+  int64_t good = 0, bad = 0, draws = 0;
+  while (std::getline(screening, line)) {
+    std::vector<std::string> f;
+    std::stringstream fields(line);
+    for (std::string x; std::getline(fields, x, ',');) f.push_back(x);
+    REQUIRE(f.size() == 5);
+    good += f[1] == "good";
+    bad += f[1] == "bad";
+    CHECK(std::stoll(f[3]) == good);
+    CHECK(std::stoll(f[4]) == bad);
+    ++draws;
+  }
+  CHECK(good == 2);
+  CHECK(bad == 2);
+  CHECK_THAT(read_file(out / "summary.md"), Catch::Contains(fmt::format("| {} | 2 | 2 |", draws)));
+
+  // A trial lost (killed before its `done`): --report leaves it out, --resume
+  // retrains that trial alone and gets the same numbers.
+  const auto lost = out / "trials" / "bad+good" / "trial_001";
+  const auto kept_trial = out / "trials" / "bad" / "trial_000" / "metrics.csv";
+  const auto untouched = std::filesystem::last_write_time(kept_trial);
+  std::filesystem::remove_all(lost);
+  auto report = run_app("attn-multihead --report --out " + out.string());
+  INFO(report.output);
+  REQUIRE(report.code == 0);
+  CHECK_THAT(read_file(out / "summary.md"),
+             Catch::Contains("| bad+good | 1 |") && Catch::Contains("screening complete, 5 of 6 trials finished"));
+  auto resumed = run_app(app + " --resume");
+  INFO(resumed.output);
+  REQUIRE(resumed.code == 0);
+  CHECK(read_file(out / "trials.csv") == trials);
+  CHECK(std::filesystem::last_write_time(kept_trial) == untouched);
+  CHECK_THAT(resumed.output, Catch::Contains("bad+good trial   1"));
+  size_t trained = 0;
+  for (size_t at = resumed.output.find("[trials] "); at != std::string::npos; at = resumed.output.find("[trials] ", at + 1))
+    ++trained;
+  CHECK(trained == 1);
+
+  auto nothing = run_app("attn-multihead --report --out " + (tmp / "none").string());
+  CHECK(nothing.code == 2);
+  CHECK_THAT(last_line(nothing.output), Catch::Contains("nothing to report"));
+  const auto other = tmp.write("other.yaml", read_file(config).replace(read_file(config).find("count: 2"), 8, "count: 3"));
+  auto mismatch = run_app("attn-multihead --report --config " + other.string() + " --out " + out.string());
+  CHECK(mismatch.code == 2);
+  CHECK_THAT(last_line(mismatch.output), Catch::Contains("different config"));
 }

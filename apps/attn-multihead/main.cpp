@@ -7,6 +7,7 @@
 //
 //   attn-multihead --config experiments/multihead/medium.yaml --out runs/multihead-medium
 //   attn-multihead --config experiments/multihead/medium.yaml --out runs/multihead-medium --resume
+//   attn-multihead --out runs/multihead-medium --report     # summary so far, while it runs
 #include <cxxopts.hpp>
 
 #include <algorithm>
@@ -64,8 +65,19 @@ void run_jobs(const std::vector<std::vector<std::string>>& worker_args, int jobs
     attn::check(codes[k] == 0, "{}: worker {} failed (exit {}); rerun with --resume to continue", what, k, codes[k]);
 }
 
+std::vector<attn::plot::ScreenedDraw> screened_draws(const std::vector<tasks::HeadResult>& results) {
+  std::vector<attn::plot::ScreenedDraw> draws;
+  for (const auto& r : results)
+    draws.push_back({r.draw, tasks::head_class_name(r.head_class), r.runs.empty() ? 0.0 : r.runs.front().final_acc});
+  return draws;
+}
+
+// Summary and figures from what is on disk, so they are the same after a
+// resume. Trials not finished yet are left out (`--report` on a running
+// experiment); `closing` is the last line, saying how far the experiment got.
 void write_summary(const tasks::MultiheadExperimentConfig& config, const fs::path& out_dir,
-                   const tasks::ScreeningTally& tally, double seconds) {
+                   const std::vector<tasks::HeadResult>& screened, const std::string& closing) {
+  const auto tally = tasks::tally_screening(screened, config.screening);
   std::vector<tasks::CombinationSummary> summaries;
   std::vector<attn::plot::CombinationCurves> curves;
   std::vector<attn::plot::HeadAccuracyPanel> panels;
@@ -74,6 +86,7 @@ void write_summary(const tasks::MultiheadExperimentConfig& config, const fs::pat
     attn::plot::CombinationCurves curve{tasks::combination_name(c), {}};
     for (int64_t i = 0; i < config.trials.count; ++i) {
       const fs::path dir = tasks::trial_directory(out_dir, c, i);
+      if (!tasks::seed_finished(dir)) continue;
       auto history = tasks::read_history(dir);
       summary.trials.push_back(tasks::summarize_trial(i, history, config.screening.good_threshold));
       if (c == Combination::kBadPlusGood && panels.size() < 4) {
@@ -83,20 +96,49 @@ void write_summary(const tasks::MultiheadExperimentConfig& config, const fs::pat
       }
       curve.histories.push_back(std::move(history));
     }
+    if (summary.trials.empty()) continue;
     summaries.push_back(std::move(summary));
     curves.push_back(std::move(curve));
   }
   std::string text = fmt::format("# attn-multihead summary: {}\n\n## Screening (single heads on the fixed base)\n\n{}\n"
-                                 "## Trials\n\n{}\nWall time of this invocation: {:.0f} s.\n",
+                                 "![screening](screening.png)\n\n## Trials\n\n{}\n{}\n",
                                  config.copy.name, tasks::format_screening(tally, config.screening),
-                                 tasks::format_trials(summaries, config), seconds);
+                                 summaries.empty() ? std::string("No trial has finished yet.\n")
+                                                   : tasks::format_trials(summaries, config),
+                                 closing);
   fmt::print("{}\n", text);
   attn::io::write_file_atomic(out_dir / "summary.md", text);
   attn::io::write_file_atomic(out_dir / "trials.csv", tasks::trials_csv(summaries, config));
-  if (attn::plot::render_combination_curves(out_dir / "learning_curves.png", curves, config.screening.good_threshold))
-    fmt::print("figure: {}\n", (out_dir / "learning_curves.png").string());
-  if (!panels.empty() && attn::plot::render_head_accuracy(out_dir / "head_accuracy.png", panels))
-    fmt::print("figure: {}\n", (out_dir / "head_accuracy.png").string());
+  auto announce = [](bool rendered, const fs::path& png) {
+    if (rendered) fmt::print("figure: {}\n", png.string());
+  };
+  const auto& s = config.screening;
+  announce(attn::plot::render_screening(out_dir / "screening.png", screened_draws(screened), s.good_threshold,
+                                        s.bad_threshold, s.good, s.bad),
+           out_dir / "screening.png");
+  if (!curves.empty())
+    announce(attn::plot::render_combination_curves(out_dir / "learning_curves.png", curves, s.good_threshold),
+             out_dir / "learning_curves.png");
+  if (!panels.empty())
+    announce(attn::plot::render_head_accuracy(out_dir / "head_accuracy.png", panels), out_dir / "head_accuracy.png");
+}
+
+// --report: the summary of an experiment as far as it has got, read off its
+// folder while it runs (or after it stopped); trains nothing.
+int report(const tasks::MultiheadExperimentConfig& config, const fs::path& out_dir) {
+  const auto screened = tasks::read_screening_results(out_dir);
+  const auto tally = tasks::tally_screening(screened, config.screening);
+  int64_t finished = 0;
+  for (auto c : config.trials.combinations)
+    for (int64_t i = 0; i < config.trials.count; ++i)
+      finished += tasks::seed_finished(tasks::trial_directory(out_dir, c, i));
+  const int64_t total = config.trials.count * static_cast<int64_t>(config.trials.combinations.size());
+  const std::string closing = fmt::format(
+      "Report of {} (attn-multihead --report): screening {}, {} of {} trials finished{}.", out_dir.string(),
+      tally.complete(config.screening) ? "complete" : "in progress", finished, total,
+      finished == total && tally.complete(config.screening) ? "" : "; the experiment resumes with --resume");
+  write_summary(config, out_dir, screened, closing);
+  return 0;
 }
 
 int app_main(int argc, char** argv) {
@@ -107,6 +149,8 @@ int app_main(int argc, char** argv) {
       ("c,config", "experiment YAML (experiments/multihead/*.yaml)", cxxopts::value<std::string>())
       ("o,out", "run folder (default runs/multihead-<name>)", cxxopts::value<std::string>()->default_value(""))
       ("resume", "continue the experiment found in --out")
+      ("report", "write the summary and figures of the experiment in --out as far as it has got (it may be running); "
+                 "trains nothing. --config defaults to its recorded config.yaml")
       ("device", "auto | cpu | cuda | cuda:N", cxxopts::value<std::string>()->default_value("auto"))
       ("threads", "intra-op threads in total (0 = all cores)", cxxopts::value<int>()->default_value("0"))
       ("jobs", "runs trained at once in worker processes (0 = one per thread on CPU, 1 on CUDA)",
@@ -121,6 +165,17 @@ int app_main(int argc, char** argv) {
   if (args.count("help")) {
     fmt::print("{}\n", cli.help());
     return 0;
+  }
+  if (args.count("report")) {
+    attn::check(!args["out"].as<std::string>().empty(), "--report: expected --out, the experiment folder to report on");
+    const fs::path out_dir(args["out"].as<std::string>());
+    const std::string recorded = attn::io::recorded_config(out_dir);
+    attn::check(!recorded.empty(), "{}: no experiment recorded there (no config.yaml); nothing to report", out_dir.string());
+    const auto config = tasks::load_multihead_experiment(
+        args.count("config") ? args["config"].as<std::string>() : (out_dir / "config.yaml").string());
+    attn::check(config.resolved_yaml == recorded, "{}: holds an experiment of a different config than --config",
+                out_dir.string());
+    return report(config, out_dir);
   }
   attn::check(args.count("config") > 0, "--config: expected an experiment YAML (see --help)");
   const auto config = tasks::load_multihead_experiment(args["config"].as<std::string>());
@@ -196,9 +251,10 @@ int app_main(int argc, char** argv) {
     }
   run_jobs(trial_args, jobs, "trials", [&](size_t k) { tasks::run_trial(config, out_dir, plans[k], options); });
 
-  // 4. Summary and figures from what is on disk (the same after a resume).
+  // 4. Summary and figures.
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  write_summary(config, out_dir, tally, seconds);
+  write_summary(config, out_dir, tasks::read_screening_results(out_dir),
+                fmt::format("Wall time of this invocation: {:.0f} s.", seconds));
   return 0;
 }
 

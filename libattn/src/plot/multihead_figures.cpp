@@ -140,4 +140,48 @@ bool render_head_accuracy(const fs::path& output_png, const std::vector<HeadAccu
   return render_figure(output_png, script);
 }
 
+bool render_screening(const fs::path& output_png, const std::vector<ScreenedDraw>& draws, double good_threshold,
+                      double bad_threshold, int64_t good_quota, int64_t bad_quota) {
+  std::vector<ScreenedDraw> sorted = draws;
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.draw < b.draw; });
+  std::string out = "draw,class,first_final_acc,good_found,bad_found\n";
+  int64_t good = 0, bad = 0, discarded = 0, unverified = 0;
+  for (const auto& d : sorted) {
+    good += d.head_class == "good";
+    bad += d.head_class == "bad";
+    discarded += d.head_class == "discarded";
+    unverified += d.head_class == "unverified";
+    out += fmt::format("{},{},{:.6f},{},{}\n", d.draw, d.head_class, d.first_final_acc, good, bad);
+  }
+  fs::path data = output_png;
+  data.replace_extension(".csv");
+  io::write_file_atomic(data, out);
+  const std::string file = quote(data.string());
+  std::string script = output_png_header(output_png, 1100, 430);
+  script += "set datafile separator ','\nset datafile columnheaders\nset grid\nset xlabel 'draw'\n";
+  script += fmt::format("set multiplot layout 1,2 title {}\n",
+                        quote(fmt::format("head screening: {} draws, {} good, {} bad, {} discarded, {} unverified",
+                                          sorted.size(), good, bad, discarded, unverified)));
+  // One colour per class, the same order as the legend.
+  script += "classes = 'good bad discarded unverified'\ncolors = '#d62728 #1f77b4 #8c8c8c #ff7f0e'\n";
+  script += "set title 'first data seed: token accuracy at the end of the run'\nset ylabel 'token accuracy'\n"
+            "set yrange [0:1.02]\nset key below horizontal\n";
+  script += fmt::format(
+      "plot for [i=1:4] {} using 1:(strcol(2) eq word(classes, i) ? $3 : NaN) with points pt 7 ps 0.6 "
+      "lc rgb word(colors, i) title word(classes, i), \\\n"
+      "     {} with lines dt 2 lc rgb 'black' title 'good threshold', \\\n"
+      "     {} with lines dt 3 lc rgb 'black' title 'bad threshold'\n",
+      file, good_threshold, bad_threshold);
+  script += fmt::format("set title 'heads found against draws screened (quotas dashed)'\nset ylabel 'heads'\n"
+                        "set yrange [0:{}]\nset key below horizontal\n",
+                        static_cast<double>(std::max({good_quota, bad_quota, good, bad, int64_t{1}})) * 1.15);
+  script += fmt::format(
+      "plot {} using 1:4 with steps lw 2 lc rgb '#d62728' title 'good', \\\n"
+      "     {} using 1:5 with steps lw 2 lc rgb '#1f77b4' title 'bad', \\\n"
+      "     {} with lines dt 2 lc rgb '#d62728' notitle, {} with lines dt 2 lc rgb '#1f77b4' notitle\n",
+      file, file, good_quota, bad_quota);
+  script += "unset multiplot\n";
+  return render_figure(output_png, script);
+}
+
 }  // namespace attn::plot

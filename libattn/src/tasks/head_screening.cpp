@@ -75,8 +75,10 @@ fs::path kept_head_path(const fs::path& experiment_dir, HeadClass head_class, in
 
 namespace {
 
-std::string result_csv(const HeadResult& result) {
-  std::string out = "draw,class,data_seed,final_acc,best_acc,step_to_good\n";
+const char kResultHeader[] = "draw,class,data_seed,final_acc,best_acc,step_to_good\n";
+
+std::string result_lines(const HeadResult& result) {
+  std::string out;
   for (const auto& r : result.runs)
     out += fmt::format("{},{},{},{:.6f},{:.6f},{}\n", result.draw, head_class_name(result.head_class), r.data_seed,
                        r.final_acc, r.best_acc, r.step_to_good);
@@ -191,7 +193,7 @@ HeadResult screen_head(const MultiheadExperimentConfig& config, const fs::path& 
     auto head = draw_head(copy.model, head_seed);
     save_head(dir / "head.pt", *head);
   }
-  io::write_file_atomic(dir / "result.csv", result_csv(result));  // last: marks the draw finished
+  io::write_file_atomic(dir / "result.csv", kResultHeader + result_lines(result));  // last: marks the draw finished
   std::string runs;
   for (const auto& r : result.runs)
     runs += fmt::format(" seed {}: final {:.3f} best {:.3f}{};", r.data_seed, r.final_acc, r.best_acc,
@@ -219,14 +221,27 @@ std::string format_screening(const ScreeningTally& t, const ScreeningOptions& s)
       "good = token acc > {} within the run on all {} data seeds; bad = final token acc < {} on all of them; "
       "unverified = stopped early because it could only be of a class whose quota ({} good, {} bad) was full.\n",
       s.good_threshold, s.data_seeds.size(), s.bad_threshold, s.good, s.bad);
-  if (t.screened > 0)
-    out += fmt::format("Good heads: {} of {} screened ({:.1f}%).\n", t.good, t.screened, 100.0 * t.good / t.screened);
+  if (t.screened > 0) {
+    out += fmt::format("Good heads: {} of {} screened ({:.1f}%); bad heads: {} of {} ({:.1f}%).{}\n", t.good, t.screened,
+                       100.0 * t.good / t.screened, t.bad, t.screened, 100.0 * t.bad / t.screened,
+                       t.unverified > 0 ? " The class whose quota was full first is undercounted: its later heads "
+                                          "stopped as unverified."
+                                        : "");
+  }
+  return out;
+}
+
+std::string screening_results_csv(const std::vector<HeadResult>& results) {
+  std::string out = kResultHeader;
+  for (const auto& r : results) out += result_lines(r);
   return out;
 }
 
 ScreeningTally finish_screening(const MultiheadExperimentConfig& config, const fs::path& experiment_dir) {
   const auto& s = config.screening;
-  const auto tally = tally_screening(read_screening_results(experiment_dir), s);
+  const auto results = read_screening_results(experiment_dir);
+  const auto tally = tally_screening(results, s);
+  io::write_file_atomic(experiment_dir / "screening" / "draws.csv", screening_results_csv(results));
   io::write_file_atomic(experiment_dir / "screening" / "summary.md",
                         "# Head screening\n\n" + format_screening(tally, s));
   check(tally.complete(s),

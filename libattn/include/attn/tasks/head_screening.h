@@ -15,7 +15,7 @@
 //   screening/draw_0007/head.pt      its weights, when good or bad
 //   heads/good_00.pt, heads/bad_00.pt  the kept heads: the first `good` good
 //                                     and first `bad` bad heads by draw index
-//   screening/kept.csv, screening/summary.md
+//   screening/kept.csv, screening/summary.md, screening/draws.csv
 // Screening is resumable at run granularity and runs in parallel as strided
 // workers (worker w of J screens draws w, w + J, ...).
 #pragma once
@@ -86,12 +86,17 @@ HeadResult screen_head(const MultiheadExperimentConfig& config, const std::files
 void run_screening_worker(const MultiheadExperimentConfig& config, const std::filesystem::path& experiment_dir,
                           int64_t worker, int64_t workers, const SeedRunOptions& options);
 
-/// Copies the kept heads to heads/ and writes screening/kept.csv and
-/// screening/summary.md; returns the tally. Throws attn::Error when the
+/// Copies the kept heads to heads/ and writes screening/kept.csv,
+/// screening/summary.md and screening/draws.csv; returns the tally. Throws attn::Error when the
 /// quotas were not met (max_draws too small).
 ScreeningTally finish_screening(const MultiheadExperimentConfig& config, const std::filesystem::path& experiment_dir);
 
-/// The screening lines of the summary (counts, draws, rarity of good heads).
+/// The screening lines of the summary (counts, draws, rarity of good and bad heads).
 std::string format_screening(const ScreeningTally& tally, const ScreeningOptions& options);
+
+/// Every run of every finished draw, one line each, in draw order
+/// (draw,class,data_seed,final_acc,best_acc,step_to_good); written to
+/// screening/draws.csv with the summary.
+std::string screening_results_csv(const std::vector<HeadResult>& results);
 
 }  // namespace attn::tasks
