@@ -126,6 +126,33 @@ TEST_CASE("screening rule: good on every seed, bad on every seed, else discarded
   CHECK(c == tasks::HeadClass::kUnverified);
 }
 
+TEST_CASE("screening tally: kept heads by draw index, quotas counted below a draw", "[multihead]") {
+  tasks::ScreeningOptions s;
+  s.good = 2;
+  s.bad = 1;
+  auto head = [](int64_t draw, tasks::HeadClass c) { return tasks::HeadResult{draw, c, {tasks::ScreeningRun{}}}; };
+  using C = tasks::HeadClass;
+  // Draw 2 unfinished (a worker still on it, or killed): 3..5 finished.
+  const std::vector<tasks::HeadResult> results = {head(0, C::kGood), head(1, C::kDiscarded), head(3, C::kBad),
+                                                  head(4, C::kGood), head(5, C::kGood)};
+  const auto all = tasks::tally_screening(results, s);
+  CHECK(all.complete(s));
+  CHECK(all.draws_needed == -1);  // complete, but not over a finished prefix: draw 2 may change it
+  CHECK(all.kept_good == std::vector<int64_t>{0, 4});
+  CHECK(all.kept_bad == std::vector<int64_t>{3});
+  CHECK(all.good == 3);
+  const auto below_4 = tasks::tally_screening(results, s, 4);  // what draw 4 sees: draws 0..3
+  CHECK(below_4.screened == 3);
+  CHECK(below_4.good == 1);
+  CHECK_FALSE(below_4.complete(s));  // so draw 4 is screened in full, whatever the timing
+  auto with_2 = results;
+  with_2.insert(with_2.begin() + 2, head(2, C::kGood));
+  const auto prefix = tasks::tally_screening(with_2, s);
+  CHECK(prefix.kept_good == std::vector<int64_t>{0, 2});
+  CHECK(prefix.draws_needed == 4);
+  CHECK(prefix.runs == 6);
+}
+
 TEST_CASE("trial plans: bad+good swaps one of the same trial's bad heads for a good one", "[multihead]") {
   const auto config = parse(kTinyYaml);
   for (int64_t i = 0; i < config.trials.count; ++i) {

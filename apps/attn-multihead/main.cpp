@@ -52,15 +52,21 @@ std::pair<Combination, int64_t> parse_trial_id(const std::string& id) {
 }
 
 // Runs `worker_args` as child processes (`jobs` at a time), or in this
-// process one after another via `in_process` when jobs == 1.
+// process one after another via `in_process` when jobs == 1; `after_each`
+// (optional) is called as each job ends.
 void run_jobs(const std::vector<std::vector<std::string>>& worker_args, int jobs, const std::string& what,
-              const std::function<void(size_t)>& in_process) {
+              const std::function<void(size_t)>& in_process, const std::function<void()>& after_each = {}) {
   if (worker_args.empty()) return;
   if (jobs == 1) {
-    for (size_t k = 0; k < worker_args.size(); ++k) in_process(k);
+    for (size_t k = 0; k < worker_args.size(); ++k) {
+      in_process(k);
+      if (after_each) after_each();
+    }
     return;
   }
-  const auto codes = attn::io::run_self_in_parallel(worker_args, jobs, "attn-multihead");
+  const auto codes = attn::io::run_self_in_parallel(worker_args, jobs, "attn-multihead", [&](size_t, int) {
+    if (after_each) after_each();
+  });
   for (size_t k = 0; k < codes.size(); ++k)
     attn::check(codes[k] == 0, "{}: worker {} failed (exit {}); rerun with --resume to continue", what, k, codes[k]);
 }
@@ -135,8 +141,8 @@ int report(const tasks::MultiheadExperimentConfig& config, const fs::path& out_d
   const int64_t total = config.trials.count * static_cast<int64_t>(config.trials.combinations.size());
   const std::string closing = fmt::format(
       "Report of {} (attn-multihead --report): screening {}, {} of {} trials finished{}.", out_dir.string(),
-      tally.complete(config.screening) ? "complete" : "in progress", finished, total,
-      finished == total && tally.complete(config.screening) ? "" : "; the experiment resumes with --resume");
+      tally.draws_needed >= 0 ? "complete" : "in progress", finished, total,
+      finished == total && tally.draws_needed >= 0 ? "" : "; the experiment resumes with --resume");
   write_summary(config, out_dir, screened, closing);
   return 0;
 }
@@ -228,7 +234,9 @@ int app_main(int argc, char** argv) {
   if (!fs::exists(base)) tasks::make_fixed_base(config.copy.model, config.base_seed, base);
 
   // 2. Screening, by strided workers (each skips the draws already finished).
-  if (!tasks::tally_screening(tasks::read_screening_results(out_dir), config.screening).complete(config.screening)) {
+  // It is done when the draws 0..n-1, all finished, hold the quotas: a killed
+  // run may have finished later draws and not earlier ones.
+  if (tasks::tally_screening(tasks::read_screening_results(out_dir), config.screening).draws_needed < 0) {
     std::vector<std::vector<std::string>> screen_args;
     for (int w = 0; w < jobs; ++w)
       screen_args.push_back(worker({"--worker-screen", std::to_string(w), "--workers", std::to_string(jobs)}));
@@ -249,7 +257,22 @@ int app_main(int argc, char** argv) {
       plans.push_back(tasks::plan_trial(config, c, i));
       trial_args.push_back(worker({"--worker-trial", fmt::format("{}:{}", tasks::combination_name(c), i)}));
     }
-  run_jobs(trial_args, jobs, "trials", [&](size_t k) { tasks::run_trial(config, out_dir, plans[k], options); });
+  // Trials take minutes each and all cost about the same, so the rate so far
+  // gives the time left.
+  const int64_t total = config.trials.count * static_cast<int64_t>(config.trials.combinations.size());
+  const int64_t before = total - static_cast<int64_t>(plans.size());
+  const auto trials_start = std::chrono::steady_clock::now();
+  int64_t finished = 0;
+  auto trial_progress = [&] {
+    ++finished;
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - trials_start).count();
+    const double left = elapsed / static_cast<double>(finished) * static_cast<double>(plans.size() - finished);
+    fmt::print(stderr, "[attn-multihead] trials: {} of {} done ({:.1f} min per trial on {} worker(s); ~{:.1f} h left)\n",
+               before + finished, total, elapsed / 60.0 / static_cast<double>(finished) * jobs, jobs, left / 3600.0);
+  };
+  run_jobs(
+      trial_args, jobs, "trials", [&](size_t k) { tasks::run_trial(config, out_dir, plans[k], options); },
+      trial_progress);
 
   // 4. Summary and figures.
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

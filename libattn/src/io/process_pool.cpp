@@ -16,7 +16,8 @@ extern char** environ;
 namespace attn::io {
 
 std::vector<int> run_self_in_parallel(const std::vector<std::vector<std::string>>& argument_lists, int jobs,
-                                      const std::string& program_name) {
+                                      const std::string& program_name,
+                                      const std::function<void(size_t index, int code)>& on_exit) {
   check(jobs >= 1, "--jobs: expected at least 1, got {}", jobs);
   std::vector<int> codes(argument_lists.size(), -1);
   std::map<pid_t, size_t> running;
@@ -29,8 +30,10 @@ std::vector<int> run_self_in_parallel(const std::vector<std::vector<std::string>
     check(pid > 0, "waiting for a child process failed: {}", std::strerror(errno));
     auto it = running.find(pid);
     if (it == running.end()) return;
-    codes[it->second] = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    const size_t index = it->second;
+    codes[index] = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     running.erase(it);
+    if (on_exit) on_exit(index, codes[index]);
   };
   while (next < argument_lists.size() || !running.empty()) {
     while (next < argument_lists.size() && static_cast<int>(running.size()) < jobs) {

@@ -137,11 +137,13 @@ bool ScreeningTally::complete(const ScreeningOptions& options) const {
   return static_cast<int64_t>(kept_good.size()) >= options.good && static_cast<int64_t>(kept_bad.size()) >= options.bad;
 }
 
-ScreeningTally tally_screening(const std::vector<HeadResult>& results, const ScreeningOptions& options) {
+ScreeningTally tally_screening(const std::vector<HeadResult>& results, const ScreeningOptions& options,
+                               int64_t below_draw) {
   ScreeningTally t;
   int64_t expected = 0;  // draws 0 .. expected-1 all finished so far (results are sorted)
   bool contiguous = true;
   for (const auto& r : results) {
+    if (below_draw >= 0 && r.draw >= below_draw) break;
     ++t.screened;
     t.runs += static_cast<int64_t>(r.runs.size());
     contiguous = contiguous && r.draw == expected;
@@ -176,8 +178,9 @@ HeadResult screen_head(const MultiheadExperimentConfig& config, const fs::path& 
   HeadResult result;
   result.draw = draw;
   for (size_t i = 0;; ++i) {
-    // Re-read the quotas before every run: other workers may have filled one.
-    const auto tally = tally_screening(read_screening_results(experiment_dir), s);
+    // Re-read the quotas before every run: other workers may have filled one
+    // (counting only the draws below this one, see tally_screening).
+    const auto tally = tally_screening(read_screening_results(experiment_dir), s, draw);
     if (decide_head(result.runs, s, tally.good < s.good, tally.bad < s.bad, &result.head_class)) break;
     const int64_t seed = s.data_seeds[i];
     // Once token accuracy passes the good threshold this run can only count
@@ -198,7 +201,9 @@ HeadResult screen_head(const MultiheadExperimentConfig& config, const fs::path& 
   for (const auto& r : result.runs)
     runs += fmt::format(" seed {}: final {:.3f} best {:.3f}{};", r.data_seed, r.final_acc, r.best_acc,
                         r.reached_good ? fmt::format(" >{} at step {}", s.good_threshold, r.step_to_good) : "");
-  fmt::print(stderr, "[screening] draw {:>4}: {:<10}{}\n", draw, head_class_name(result.head_class), runs);
+  const auto tally = tally_screening(read_screening_results(experiment_dir), s);
+  fmt::print(stderr, "[screening] draw {:>4}: {:<10}{} [{} screened: good {}/{}, bad {}/{}]\n", draw,
+             head_class_name(result.head_class), runs, tally.screened, tally.good, s.good, tally.bad, s.bad);
   return result;
 }
 
@@ -206,7 +211,7 @@ void run_screening_worker(const MultiheadExperimentConfig& config, const fs::pat
                           int64_t workers, const SeedRunOptions& options) {
   check(workers >= 1 && worker >= 0 && worker < workers, "screening worker {} of {}: bad index", worker, workers);
   for (int64_t draw = worker; draw < config.screening.max_draws; draw += workers) {
-    if (tally_screening(read_screening_results(experiment_dir), config.screening).complete(config.screening)) break;
+    if (tally_screening(read_screening_results(experiment_dir), config.screening, draw).complete(config.screening)) break;
     screen_head(config, experiment_dir, draw, options);
   }
 }
@@ -248,6 +253,9 @@ ScreeningTally finish_screening(const MultiheadExperimentConfig& config, const f
         "{}: screening found {} good and {} bad heads in {} draws (screening.max_draws {}); raise max_draws or "
         "lower screening.good / screening.bad",
         experiment_dir.string(), tally.kept_good.size(), tally.kept_bad.size(), tally.screened, s.max_draws);
+  check(tally.draws_needed >= 0,
+        "{}: screening has its heads, but some draws below them are unfinished (a killed run); rerun with --resume",
+        experiment_dir.string());
   std::string kept = "class,index,draw,head_seed\n";
   for (auto head_class : {HeadClass::kGood, HeadClass::kBad}) {
     const auto& draws = head_class == HeadClass::kGood ? tally.kept_good : tally.kept_bad;

@@ -5,6 +5,8 @@
 // run, which resumes from its checkpoint.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,8 +14,10 @@ namespace attn::io {
 
 /// Runs each argument list with /proc/self/exe (argv[0] replaced by
 /// `program_name`). Returns the exit codes in the order of `argument_lists`
-/// (128 + signal for a killed child).
+/// (128 + signal for a killed child). `on_exit(index, code)`, when given, is
+/// called as each child ends (for a progress line).
 std::vector<int> run_self_in_parallel(const std::vector<std::vector<std::string>>& argument_lists,
-                                      int jobs, const std::string& program_name);
+                                      int jobs, const std::string& program_name,
+                                      const std::function<void(size_t index, int code)>& on_exit = {});
 
 }  // namespace attn::io

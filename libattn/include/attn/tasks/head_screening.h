@@ -17,7 +17,8 @@
 //                                     and first `bad` bad heads by draw index
 //   screening/kept.csv, screening/summary.md, screening/draws.csv
 // Screening is resumable at run granularity and runs in parallel as strided
-// workers (worker w of J screens draws w, w + J, ...).
+// workers (worker w of J screens draws w, w + J, ...); which heads are kept
+// does not depend on the number of workers or their timing.
 #pragma once
 
 #include <filesystem>
@@ -74,15 +75,21 @@ struct ScreeningTally {
   bool complete(const ScreeningOptions& options) const;
 };
 
-ScreeningTally tally_screening(const std::vector<HeadResult>& results, const ScreeningOptions& options);
+/// Counts `results`; with `below_draw` >= 0, only the draws with a smaller
+/// index. Screening decides draw d (whether its quota is full, whether to go
+/// on) from the draws below d only: they are decided whatever the workers'
+/// timing, so the kept heads (the first good and bad by index) are the same
+/// with any number of workers.
+ScreeningTally tally_screening(const std::vector<HeadResult>& results, const ScreeningOptions& options,
+                               int64_t below_draw = -1);
 
 /// Screens draw `draw` (resuming its runs) unless it is finished; returns its result.
 HeadResult screen_head(const MultiheadExperimentConfig& config, const std::filesystem::path& experiment_dir,
                        int64_t draw, const SeedRunOptions& options);
 
 /// Worker `worker` of `workers`: screens draws worker, worker + workers, ...
-/// until the quotas are met (counting every worker's finished draws) or
-/// max_draws is reached.
+/// until the quotas are met by the finished draws below its next one (any
+/// worker's) or max_draws is reached.
 void run_screening_worker(const MultiheadExperimentConfig& config, const std::filesystem::path& experiment_dir,
                           int64_t worker, int64_t workers, const SeedRunOptions& options);
 
