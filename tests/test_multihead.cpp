@@ -151,6 +151,10 @@ TEST_CASE("screening tally: kept heads by draw index, quotas counted below a dra
   CHECK(prefix.kept_good == std::vector<int64_t>{0, 2});
   CHECK(prefix.draws_needed == 4);
   CHECK(prefix.runs == 6);
+  const auto text = tasks::format_screening(prefix, s);
+  CHECK_THAT(text, Catch::Contains("| 6 | 4 | 1 | 1 | 0 | 6 | 4 |"));
+  CHECK_THAT(text, Catch::Contains("The good quota filled at draw 2 (2 good in draws 0-2)."));
+  CHECK_THAT(text, Catch::Contains("The bad quota filled at draw 3 (1 bad in draws 0-3)."));
 }
 
 TEST_CASE("trial plans: bad+good swaps one of the same trial's bad heads for a good one", "[multihead]") {

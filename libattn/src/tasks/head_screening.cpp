@@ -232,6 +232,14 @@ std::string format_screening(const ScreeningTally& t, const ScreeningOptions& s)
                        t.unverified > 0 ? " The class whose quota was full first is undercounted: its later heads "
                                           "stopped as unverified."
                                         : "");
+    // Before a quota fills every draw is screened in full: the unbiased view of rarity.
+    auto filled = [&](const char* name, const std::vector<int64_t>& kept, int64_t quota) {
+      if (quota > 0 && static_cast<int64_t>(kept.size()) >= quota)
+        out += fmt::format("The {} quota filled at draw {} ({} {} in draws 0-{}).\n", name, kept.back(), quota, name,
+                           kept.back());
+    };
+    filled("good", t.kept_good, s.good);
+    filled("bad", t.kept_bad, s.bad);
   }
   return out;
 }
