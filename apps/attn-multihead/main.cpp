@@ -14,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <optional>
 
 #include "attn/core/error.h"
 #include "attn/core/runtime.h"
@@ -78,15 +79,22 @@ std::vector<attn::plot::ScreenedDraw> screened_draws(const std::vector<tasks::He
   return draws;
 }
 
+int64_t trial_total(const tasks::MultiheadExperimentConfig& config) {
+  return config.trials.count * static_cast<int64_t>(config.trials.combinations.size());
+}
+
 // Summary and figures from what is on disk, so they are the same after a
-// resume. Trials not finished yet are left out (`--report` on a running
-// experiment); `closing` is the last line, saying how far the experiment got.
+// resume. Trials not finished yet are left out: with `seconds` unset this is
+// `--report` on an experiment that may still run, and the last line says how
+// far it got; otherwise it gives the invocation's wall time.
 void write_summary(const tasks::MultiheadExperimentConfig& config, const fs::path& out_dir,
-                   const std::vector<tasks::HeadResult>& screened, const std::string& closing) {
+                   std::optional<double> seconds) {
+  const auto screened = tasks::read_screening_results(out_dir);
   const auto tally = tasks::tally_screening(screened, config.screening);
   std::vector<tasks::CombinationSummary> summaries;
   std::vector<attn::plot::CombinationCurves> curves;
   std::vector<attn::plot::HeadAccuracyPanel> panels;
+  int64_t finished = 0;
   for (auto c : config.trials.combinations) {
     tasks::CombinationSummary summary{c, {}};
     attn::plot::CombinationCurves curve{tasks::combination_name(c), {}};
@@ -103,9 +111,16 @@ void write_summary(const tasks::MultiheadExperimentConfig& config, const fs::pat
       curve.histories.push_back(std::move(history));
     }
     if (summary.trials.empty()) continue;
+    finished += static_cast<int64_t>(summary.trials.size());
     summaries.push_back(std::move(summary));
     curves.push_back(std::move(curve));
   }
+  const bool all_done = tally.draws_needed >= 0 && finished == trial_total(config);
+  const std::string closing =
+      seconds ? fmt::format("Wall time of this invocation: {:.0f} s.", *seconds)
+              : fmt::format("Report of {} (attn-multihead --report): screening {}, {} of {} trials finished{}.",
+                            out_dir.string(), tally.draws_needed >= 0 ? "complete" : "in progress", finished,
+                            trial_total(config), all_done ? "" : "; the experiment resumes with --resume");
   std::string text = fmt::format("# attn-multihead summary: {}\n\n## Screening (single heads on the fixed base)\n\n{}\n"
                                  "![screening](screening.png)\n\n## Trials\n\n{}\n{}\n",
                                  config.copy.name, tasks::format_screening(tally, config.screening),
@@ -127,24 +142,6 @@ void write_summary(const tasks::MultiheadExperimentConfig& config, const fs::pat
              out_dir / "learning_curves.png");
   if (!panels.empty())
     announce(attn::plot::render_head_accuracy(out_dir / "head_accuracy.png", panels), out_dir / "head_accuracy.png");
-}
-
-// --report: the summary of an experiment as far as it has got, read off its
-// folder while it runs (or after it stopped); trains nothing.
-int report(const tasks::MultiheadExperimentConfig& config, const fs::path& out_dir) {
-  const auto screened = tasks::read_screening_results(out_dir);
-  const auto tally = tasks::tally_screening(screened, config.screening);
-  int64_t finished = 0;
-  for (auto c : config.trials.combinations)
-    for (int64_t i = 0; i < config.trials.count; ++i)
-      finished += tasks::seed_finished(tasks::trial_directory(out_dir, c, i));
-  const int64_t total = config.trials.count * static_cast<int64_t>(config.trials.combinations.size());
-  const std::string closing = fmt::format(
-      "Report of {} (attn-multihead --report): screening {}, {} of {} trials finished{}.", out_dir.string(),
-      tally.draws_needed >= 0 ? "complete" : "in progress", finished, total,
-      finished == total && tally.draws_needed >= 0 ? "" : "; the experiment resumes with --resume");
-  write_summary(config, out_dir, screened, closing);
-  return 0;
 }
 
 int app_main(int argc, char** argv) {
@@ -181,7 +178,8 @@ int app_main(int argc, char** argv) {
         args.count("config") ? args["config"].as<std::string>() : (out_dir / "config.yaml").string());
     attn::check(config.resolved_yaml == recorded, "{}: holds an experiment of a different config than --config",
                 out_dir.string());
-    return report(config, out_dir);
+    write_summary(config, out_dir, std::nullopt);  // reads what is there, trains nothing
+    return 0;
   }
   attn::check(args.count("config") > 0, "--config: expected an experiment YAML (see --help)");
   const auto config = tasks::load_multihead_experiment(args["config"].as<std::string>());
@@ -259,7 +257,7 @@ int app_main(int argc, char** argv) {
     }
   // Trials take minutes each and all cost about the same, so the rate so far
   // gives the time left.
-  const int64_t total = config.trials.count * static_cast<int64_t>(config.trials.combinations.size());
+  const int64_t total = trial_total(config);
   const int64_t before = total - static_cast<int64_t>(plans.size());
   const auto trials_start = std::chrono::steady_clock::now();
   int64_t finished = 0;
@@ -276,8 +274,7 @@ int app_main(int argc, char** argv) {
 
   // 4. Summary and figures.
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  write_summary(config, out_dir, tasks::read_screening_results(out_dir),
-                fmt::format("Wall time of this invocation: {:.0f} s.", seconds));
+  write_summary(config, out_dir, seconds);
   return 0;
 }
 
