@@ -161,6 +161,7 @@ TEST_CASE("attn-multihead: workers keep the heads one process keeps; --report; a
   CHECK(std::count(trials.begin(), trials.end(), '\n') == 1 + 3 * 2);
   const std::string kept = read_file(out / "screening" / "kept.csv");
   CHECK(std::count(kept.begin(), kept.end(), '\n') == 1 + 2 + 2);
+  CHECK_FALSE(std::filesystem::exists(out / "screening" / "claims"));  // the workers' claims go with the screening
   CHECK_THAT(read_file(out / "summary.md"), Catch::Contains("| bad+good | 2 |") && Catch::Contains("Wall time"));
 
   // The screening figure's running counts, recounted from its class column.

@@ -244,6 +244,20 @@ TEST_CASE("a screened head and a trial leave resumable run folders", "[multihead
   REQUIRE(results.size() == 1);
   CHECK(tasks::tally_screening(results, config.screening).screened == 1);
 
+  // A worker leaves a draw another worker has claimed (here: draw 1) and
+  // screens the next free ones; a fresh session's reset voids the claim.
+  tasks::reset_screening_claims(dir);
+  REQUIRE(tasks::claim_draw(dir, 1));
+  CHECK_FALSE(tasks::claim_draw(dir, 1));
+  tasks::run_screening_worker(config, dir, options);
+  const auto after = tasks::read_screening_results(dir);
+  std::vector<int64_t> finished;
+  for (const auto& r : after) finished.push_back(r.draw);
+  CHECK(finished == std::vector<int64_t>{0, 2, 3});  // max_draws 4, quotas not met by draws 0-2
+  CHECK(tasks::tally_screening(after, config.screening).draws_needed < 0);  // draw 1 is a gap
+  tasks::reset_screening_claims(dir);
+  CHECK(tasks::claim_draw(dir, 1));
+
   // Kept heads put in place by hand, so the trial does not depend on what screening found.
   for (int64_t i = 0; i < 3; ++i)
     tasks::save_head(tasks::kept_head_path(dir, tasks::HeadClass::kBad, i), *tasks::draw_head(config.copy.model, 10 + i));

@@ -160,7 +160,6 @@ int app_main(int argc, char** argv) {
        cxxopts::value<int>()->default_value("0"))
       ("progress", "print a line at every evaluation of every run")
       ("worker-screen", "(internal) screening worker index", cxxopts::value<int64_t>())
-      ("workers", "(internal) number of screening workers", cxxopts::value<int64_t>()->default_value("1"))
       ("worker-trial", "(internal) train one trial, <combination>:<index>", cxxopts::value<std::string>())
       ("h,help", "show this help");
   const std::vector<std::string> command_line(argv, argv + argc);
@@ -188,8 +187,7 @@ int app_main(int argc, char** argv) {
   if (args.count("worker-screen") || args.count("worker-trial")) {
     const auto options = run_options(args, attn::configure_threads(args["threads"].as<int>()), command_line);
     if (args.count("worker-screen")) {
-      tasks::run_screening_worker(config, out_dir, args["worker-screen"].as<int64_t>(), args["workers"].as<int64_t>(),
-                                  options);
+      tasks::run_screening_worker(config, out_dir, options);
     } else {
       const auto [combination, trial] = parse_trial_id(args["worker-trial"].as<std::string>());
       tasks::run_trial(config, out_dir, tasks::plan_trial(config, combination, trial), options);
@@ -231,16 +229,14 @@ int app_main(int argc, char** argv) {
   const fs::path base = tasks::fixed_base_path(out_dir);
   if (!fs::exists(base)) tasks::make_fixed_base(config.copy.model, config.base_seed, base);
 
-  // 2. Screening, by strided workers (each skips the draws already finished).
+  // 2. Screening: each worker takes the lowest draw not finished or claimed.
   // It is done when the draws 0..n-1, all finished, hold the quotas: a killed
   // run may have finished later draws and not earlier ones.
   if (tasks::tally_screening(tasks::read_screening_results(out_dir), config.screening).draws_needed < 0) {
+    tasks::reset_screening_claims(out_dir);  // a killed session's claims are void
     std::vector<std::vector<std::string>> screen_args;
-    for (int w = 0; w < jobs; ++w)
-      screen_args.push_back(worker({"--worker-screen", std::to_string(w), "--workers", std::to_string(jobs)}));
-    run_jobs(screen_args, jobs, "screening", [&](size_t) {
-      tasks::run_screening_worker(config, out_dir, 0, 1, options);
-    });
+    for (int w = 0; w < jobs; ++w) screen_args.push_back(worker({"--worker-screen", std::to_string(w)}));
+    run_jobs(screen_args, jobs, "screening", [&](size_t) { tasks::run_screening_worker(config, out_dir, options); });
   }
   const auto tally = tasks::finish_screening(config, out_dir);
   fmt::print(stderr, "[attn-multihead] screening: {} heads screened, {} good, {} bad, {} discarded, {} unverified\n",

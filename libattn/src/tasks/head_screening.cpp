@@ -207,12 +207,31 @@ HeadResult screen_head(const MultiheadExperimentConfig& config, const fs::path& 
   return result;
 }
 
-void run_screening_worker(const MultiheadExperimentConfig& config, const fs::path& experiment_dir, int64_t worker,
-                          int64_t workers, const SeedRunOptions& options) {
-  check(workers >= 1 && worker >= 0 && worker < workers, "screening worker {} of {}: bad index", worker, workers);
-  for (int64_t draw = worker; draw < config.screening.max_draws; draw += workers) {
-    if (tally_screening(read_screening_results(experiment_dir), config.screening, draw).complete(config.screening)) break;
-    screen_head(config, experiment_dir, draw, options);
+fs::path screening_claims_directory(const fs::path& experiment_dir) {
+  return experiment_dir / "screening" / "claims";
+}
+
+void reset_screening_claims(const fs::path& experiment_dir) {
+  const fs::path claims = screening_claims_directory(experiment_dir);
+  fs::remove_all(claims);
+  fs::create_directories(claims);
+}
+
+bool claim_draw(const fs::path& experiment_dir, int64_t draw) {
+  const fs::path claims = screening_claims_directory(experiment_dir);
+  std::error_code ignored;  // another worker may create it at the same moment
+  fs::create_directories(claims, ignored);
+  // mkdir is atomic: of the workers that try, exactly one creates the folder.
+  return fs::create_directory(claims / fmt::format("draw_{:04d}", draw));
+}
+
+void run_screening_worker(const MultiheadExperimentConfig& config, const fs::path& experiment_dir,
+                          const SeedRunOptions& options) {
+  const auto& s = config.screening;
+  for (int64_t draw = 0; draw < s.max_draws; ++draw) {
+    if (fs::exists(draw_directory(experiment_dir, draw) / "result.csv")) continue;
+    if (tally_screening(read_screening_results(experiment_dir), s, draw).complete(s)) break;
+    if (claim_draw(experiment_dir, draw)) screen_head(config, experiment_dir, draw, options);
   }
 }
 
@@ -277,6 +296,7 @@ ScreeningTally finish_screening(const MultiheadExperimentConfig& config, const f
     }
   }
   io::write_file_atomic(experiment_dir / "screening" / "kept.csv", kept);
+  fs::remove_all(screening_claims_directory(experiment_dir));
   return tally;
 }
 

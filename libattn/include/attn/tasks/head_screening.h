@@ -16,9 +16,12 @@
 //   heads/good_00.pt, heads/bad_00.pt  the kept heads: the first `good` good
 //                                     and first `bad` bad heads by draw index
 //   screening/kept.csv, screening/summary.md, screening/draws.csv
-// Screening is resumable at run granularity and runs in parallel as strided
-// workers (worker w of J screens draws w, w + J, ...); which heads are kept
-// does not depend on the number of workers or their timing.
+//   screening/claims/draw_0007/      a worker has taken the draw (while screening)
+// Screening is resumable at run granularity and runs in parallel: each worker
+// takes the lowest draw that is neither finished nor claimed, so the workers
+// stay together at the front and none is left alone with a backlog at the
+// end. Which heads are kept does not depend on the number of workers or their
+// timing.
 #pragma once
 
 #include <filesystem>
@@ -87,11 +90,21 @@ ScreeningTally tally_screening(const std::vector<HeadResult>& results, const Scr
 HeadResult screen_head(const MultiheadExperimentConfig& config, const std::filesystem::path& experiment_dir,
                        int64_t draw, const SeedRunOptions& options);
 
-/// Worker `worker` of `workers`: screens draws worker, worker + workers, ...
-/// until the quotas are met by the finished draws below its next one (any
-/// worker's) or max_draws is reached.
+/// Claims for one screening session: a draw is claimed by creating
+/// screening/claims/draw_NNNN (atomic), so two workers never screen the same
+/// draw. reset_screening_claims clears the claims of an earlier, killed
+/// session; call it once before starting the workers, with no other session
+/// running on the folder. finish_screening removes the folder.
+std::filesystem::path screening_claims_directory(const std::filesystem::path& experiment_dir);
+void reset_screening_claims(const std::filesystem::path& experiment_dir);
+/// True when this call claimed the draw, false when some worker already had.
+bool claim_draw(const std::filesystem::path& experiment_dir, int64_t draw);
+
+/// One screening worker: takes the lowest draw that is neither finished nor
+/// claimed and screens it, until the finished draws below its next one (any
+/// worker's) meet the quotas or max_draws is reached.
 void run_screening_worker(const MultiheadExperimentConfig& config, const std::filesystem::path& experiment_dir,
-                          int64_t worker, int64_t workers, const SeedRunOptions& options);
+                          const SeedRunOptions& options);
 
 /// Copies the kept heads to heads/ and writes screening/kept.csv,
 /// screening/summary.md and screening/draws.csv; returns the tally. Throws attn::Error when the
