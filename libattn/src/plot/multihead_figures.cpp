@@ -105,8 +105,9 @@ bool render_head_accuracy(const fs::path& output_png, const std::vector<HeadAccu
   std::string script = output_png_header(output_png, 560 * columns, 380 * std::max(1, rows));
   script += "set datafile separator ','\nset datafile columnheaders\nset yrange [0:1.02]\nset grid\n"
             "set xlabel 'step'\nset ylabel 'accuracy'\nset key top left\n";
-  script += fmt::format("set multiplot layout {},{} title 'attention accuracy of every head (good head red, bad "
-                        "heads grey) and token accuracy (dashed)'\n", std::max(1, rows), columns);
+  // Two title lines: one line is wider than a single panel (a report early in the trials).
+  script += fmt::format("set multiplot layout {},{} title \"attention accuracy of every head\\n(good head red, bad "
+                        "heads grey; token accuracy dashed)\"\n", std::max(1, rows), columns);
   for (size_t p = 0; p < panels.size(); ++p) {
     const auto& panel = panels[p];
     int64_t heads = 0;
