@@ -261,7 +261,7 @@ int app_main(int argc, char** argv) {
     ++finished;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - trials_start).count();
     const double left = elapsed / static_cast<double>(finished) * static_cast<double>(plans.size() - finished);
-    fmt::print(stderr, "[attn-multihead] trials: {} of {} done ({:.1f} min per trial on {} worker(s); ~{:.1f} h left)\n",
+    fmt::print(stderr, "[attn-multihead] trials: {} of {} done ({:.1f} min per trial per worker, {} worker(s); ~{:.1f} h left)\n",
                before + finished, total, elapsed / 60.0 / static_cast<double>(finished) * jobs, jobs, left / 3600.0);
   };
   run_jobs(
