@@ -159,7 +159,7 @@ int app_main(int argc, char** argv) {
       ("jobs", "runs trained at once in worker processes (0 = one per thread on CPU, 1 on CUDA)",
        cxxopts::value<int>()->default_value("0"))
       ("progress", "print a line at every evaluation of every run")
-      ("worker-screen", "(internal) screening worker index", cxxopts::value<int64_t>())
+      ("worker-screen", "(internal) run one screening worker")
       ("worker-trial", "(internal) train one trial, <combination>:<index>", cxxopts::value<std::string>())
       ("h,help", "show this help");
   const std::vector<std::string> command_line(argv, argv + argc);
@@ -234,8 +234,7 @@ int app_main(int argc, char** argv) {
   // run may have finished later draws and not earlier ones.
   if (tasks::tally_screening(tasks::read_screening_results(out_dir), config.screening).draws_needed < 0) {
     tasks::reset_screening_claims(out_dir);  // a killed session's claims are void
-    std::vector<std::vector<std::string>> screen_args;
-    for (int w = 0; w < jobs; ++w) screen_args.push_back(worker({"--worker-screen", std::to_string(w)}));
+    const std::vector<std::vector<std::string>> screen_args(jobs, worker({"--worker-screen"}));
     run_jobs(screen_args, jobs, "screening", [&](size_t) { tasks::run_screening_worker(config, out_dir, options); });
   }
   const auto tally = tasks::finish_screening(config, out_dir);

@@ -222,7 +222,7 @@ bool claim_draw(const fs::path& experiment_dir, int64_t draw) {
   std::error_code ignored;  // another worker may create it at the same moment
   fs::create_directories(claims, ignored);
   // mkdir is atomic: of the workers that try, exactly one creates the folder.
-  return fs::create_directory(claims / fmt::format("draw_{:04d}", draw));
+  return fs::create_directory(claims / draw_directory(experiment_dir, draw).filename());
 }
 
 void run_screening_worker(const MultiheadExperimentConfig& config, const fs::path& experiment_dir,
