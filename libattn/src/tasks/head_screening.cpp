@@ -13,6 +13,9 @@ namespace attn::tasks {
 
 namespace fs = std::filesystem;
 
+// Written last in a draw's folder: its presence marks the draw finished.
+constexpr const char* kResultFile = "result.csv";
+
 std::string head_class_name(HeadClass head_class) {
   switch (head_class) {
     case HeadClass::kGood: return "good";
@@ -126,7 +129,7 @@ std::vector<HeadResult> read_screening_results(const fs::path& experiment_dir) {
   // Thresholds only re-derive the flags; the class is read from the file.
   const ScreeningOptions defaults;
   for (const auto& entry : fs::directory_iterator(dir)) {
-    const fs::path file = entry.path() / "result.csv";
+    const fs::path file = entry.path() / kResultFile;
     if (entry.is_directory() && fs::exists(file)) results.push_back(parse_result_csv(file, defaults));
   }
   std::sort(results.begin(), results.end(), [](const auto& a, const auto& b) { return a.draw < b.draw; });
@@ -169,7 +172,7 @@ HeadResult screen_head(const MultiheadExperimentConfig& config, const fs::path& 
                        const SeedRunOptions& options) {
   const fs::path dir = draw_directory(experiment_dir, draw);
   const auto& s = config.screening;
-  if (fs::exists(dir / "result.csv")) return parse_result_csv(dir / "result.csv", s);
+  if (fs::exists(dir / kResultFile)) return parse_result_csv(dir / kResultFile, s);
   const auto copy = config.with_heads(1);
   const int64_t head_seed = s.head_seed + draw;
   auto make_model = [&] {
@@ -196,7 +199,7 @@ HeadResult screen_head(const MultiheadExperimentConfig& config, const fs::path& 
     auto head = draw_head(copy.model, head_seed);
     save_head(dir / "head.pt", *head);
   }
-  io::write_file_atomic(dir / "result.csv", kResultHeader + result_lines(result));  // last: marks the draw finished
+  io::write_file_atomic(dir / kResultFile, kResultHeader + result_lines(result));
   std::string runs;
   for (const auto& r : result.runs)
     runs += fmt::format(" seed {}: final {:.3f} best {:.3f}{};", r.data_seed, r.final_acc, r.best_acc,
@@ -229,7 +232,7 @@ void run_screening_worker(const MultiheadExperimentConfig& config, const fs::pat
                           const SeedRunOptions& options) {
   const auto& s = config.screening;
   for (int64_t draw = 0; draw < s.max_draws; ++draw) {
-    if (fs::exists(draw_directory(experiment_dir, draw) / "result.csv")) continue;
+    if (fs::exists(draw_directory(experiment_dir, draw) / kResultFile)) continue;
     if (tally_screening(read_screening_results(experiment_dir), s, draw).complete(s)) break;
     if (claim_draw(experiment_dir, draw)) screen_head(config, experiment_dir, draw, options);
   }
