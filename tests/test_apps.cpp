@@ -162,7 +162,10 @@ TEST_CASE("attn-multihead: workers keep the heads one process keeps; --report; a
   const std::string kept = read_file(out / "screening" / "kept.csv");
   CHECK(std::count(kept.begin(), kept.end(), '\n') == 1 + 2 + 2);
   CHECK_FALSE(std::filesystem::exists(out / "screening" / "claims"));  // the workers' claims go with the screening
-  CHECK_THAT(read_file(out / "summary.md"), Catch::Contains("| bad+good | 2 |") && Catch::Contains("Wall time"));
+  CHECK_THAT(read_file(out / "summary.md"), Catch::Contains("| bad+good | 2 |") && Catch::Contains("Wall time") &&
+                                                Catch::Contains("## Heads") && Catch::Contains("bad+good, 2 trials"));
+  const std::string heads = read_file(out / "trial_heads.csv");
+  CHECK(std::count(heads.begin(), heads.end(), '\n') == 1 + 3 * 2 * 2);  // a row per head of every trial
 
   // The screening figure's running counts, recounted from its class column.
   std::istringstream screening(read_file(out / "screening.csv"));

@@ -24,6 +24,7 @@
 #include "attn/plot/multihead_figures.h"
 #include "attn/tasks/head_screening.h"
 #include "attn/tasks/multihead_trials.h"
+#include "attn/tasks/trial_heads.h"
 
 namespace fs = std::filesystem;
 namespace tasks = attn::tasks;
@@ -94,6 +95,7 @@ void write_summary(const tasks::MultiheadExperimentConfig& config, const fs::pat
   std::vector<tasks::CombinationSummary> summaries;
   std::vector<attn::plot::CombinationCurves> curves;
   std::vector<attn::plot::HeadAccuracyPanel> panels;
+  std::vector<tasks::TrialHeads> trial_heads;
   int64_t finished = 0;
   for (auto c : config.trials.combinations) {
     tasks::CombinationSummary summary{c, {}};
@@ -103,8 +105,9 @@ void write_summary(const tasks::MultiheadExperimentConfig& config, const fs::pat
       if (!tasks::seed_finished(dir)) continue;
       auto history = tasks::read_history(dir);
       summary.trials.push_back(tasks::summarize_trial(i, history, config.screening.good_threshold));
+      const auto plan = tasks::plan_trial(config, c, i);
+      trial_heads.push_back(tasks::read_trial_heads(c, i, plan.good_slot, history, config.trials.heads));
       if (c == Combination::kBadPlusGood && panels.size() < 4) {
-        const auto plan = tasks::plan_trial(config, c, i);
         panels.push_back({fmt::format("bad+good trial {} (good head in slot {})", i, plan.good_slot), history,
                           plan.good_slot});
       }
@@ -122,14 +125,17 @@ void write_summary(const tasks::MultiheadExperimentConfig& config, const fs::pat
                             out_dir.string(), tally.draws_needed >= 0 ? "complete" : "in progress", finished,
                             trial_total(config), all_done ? "" : "; the experiment resumes with --resume");
   std::string text = fmt::format("# attn-multihead summary: {}\n\n## Screening (single heads on the fixed base)\n\n{}\n"
-                                 "![screening](screening.png)\n\n## Trials\n\n{}\n{}\n",
+                                 "![screening](screening.png)\n\n## Trials\n\n{}\n{}{}\n",
                                  config.copy.name, tasks::format_screening(tally, config.screening),
                                  summaries.empty() ? std::string("No trial has finished yet.\n")
                                                    : tasks::format_trials(summaries, config),
+                                 trial_heads.empty() ? std::string()
+                                                     : "## Heads\n\n" + tasks::format_trial_heads(trial_heads) + "\n",
                                  closing);
   fmt::print("{}\n", text);
   attn::io::write_file_atomic(out_dir / "summary.md", text);
   attn::io::write_file_atomic(out_dir / "trials.csv", tasks::trials_csv(summaries, config));
+  attn::io::write_file_atomic(out_dir / "trial_heads.csv", tasks::trial_heads_csv(trial_heads));
   auto announce = [](bool rendered, const fs::path& png) {
     if (rendered) fmt::print("figure: {}\n", png.string());
   };
