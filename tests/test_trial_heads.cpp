@@ -4,8 +4,6 @@
 // answers are known.
 #include <catch2/catch.hpp>
 
-#include <fmt/format.h>
-
 #include "attn/core/error.h"
 #include "attn/tasks/trial_heads.h"
 
@@ -20,9 +18,20 @@ std::vector<MetricRow> history_of(const std::vector<std::vector<double>>& curves
   std::vector<MetricRow> rows(curves.front().size());
   for (size_t i = 0; i < rows.size(); ++i) {
     rows[i].set("step", 10.0 * i);
-    for (size_t k = 0; k < curves.size(); ++k) rows[i].set(fmt::format("head{}_attention_acc", k), curves[k][i]);
+    for (size_t k = 0; k < curves.size(); ++k) rows[i].set(tasks::head_metric_name(k), curves[k][i]);
   }
   return rows;
+}
+
+// A plan of `heads` heads of the combination's kind, the good one (if any) in `good_slot`.
+tasks::TrialPlan plan_of(Combination combination, int64_t trial, int64_t heads, int64_t good_slot = -1) {
+  tasks::TrialPlan plan;
+  plan.combination = combination;
+  plan.trial = trial;
+  plan.good_slot = good_slot;
+  for (int64_t k = 0; k < heads; ++k)
+    plan.heads.push_back({combination == Combination::kRandom ? "random" : k == good_slot ? "good" : "bad", k});
+  return plan;
 }
 
 }  // namespace
@@ -31,18 +40,19 @@ TEST_CASE("trial heads: final accuracy, first step above the level, and who pass
   // Head 1 passes 0.5 at step 20 and stays; head 2 follows at step 30; head 0
   // touches 0.6 at step 10 but ends at 0.2; head 3 never attends.
   const auto history = history_of({{0.1, 0.6, 0.3, 0.2}, {0.1, 0.4, 0.7, 0.9}, {0.0, 0.1, 0.4, 0.8}, {0, 0, 0, 0}});
-  const auto t = tasks::read_trial_heads(Combination::kBadPlusGood, 4, 1, history, 4);
+  const auto t = tasks::read_trial_heads(plan_of(Combination::kBadPlusGood, 4, 4, 1), history);
   CHECK(t.final_acc == std::vector<double>{0.2, 0.9, 0.8, 0.0});
   CHECK(t.step_attending == std::vector<int64_t>{10, 20, 30, -1});
   CHECK(t.attending_at_end() == 2);
   CHECK(t.attending_at_end(0.85) == 1);
   CHECK(t.first_attending() == std::vector<int64_t>{0});  // passing, not ending, decides who was first
 
-  const auto tied = tasks::read_trial_heads(Combination::kRandom, 0, -1, history_of({{0, 0.7}, {0, 0.1}, {0, 0.9}}), 3);
+  const auto tied = tasks::read_trial_heads(plan_of(Combination::kRandom, 0, 3),
+                                            history_of({{0, 0.7}, {0, 0.1}, {0, 0.9}}));
   CHECK(tied.first_attending() == std::vector<int64_t>{0, 2});
-  CHECK(tasks::read_trial_heads(Combination::kBad, 0, -1, history_of({{0, 0.1}}), 1).first_attending().empty());
+  CHECK(tasks::read_trial_heads(plan_of(Combination::kBad, 0, 1), history_of({{0, 0.1}})).first_attending().empty());
 
-  CHECK_THROWS_WITH(tasks::read_trial_heads(Combination::kBad, 7, -1, history, 5),
+  CHECK_THROWS_WITH(tasks::read_trial_heads(plan_of(Combination::kBad, 7, 5), history),
                     Catch::Contains("bad trial 7") && Catch::Contains("head4_attention_acc"));
 }
 
@@ -50,16 +60,18 @@ TEST_CASE("trial heads summary: attending heads per combination, the good head l
           "[multihead]") {
   std::vector<tasks::TrialHeads> trials;
   // bad: one trial with no attending head, one with a single one.
-  trials.push_back(tasks::read_trial_heads(Combination::kBad, 0, -1, history_of({{0, 0.1}, {0, 0.2}, {0, 0.1}}), 3));
-  trials.push_back(tasks::read_trial_heads(Combination::kBad, 1, -1, history_of({{0, 0.1}, {0, 0.8}, {0, 0.1}}), 3));
+  trials.push_back(tasks::read_trial_heads(plan_of(Combination::kBad, 0, 3),
+                                           history_of({{0, 0.1}, {0, 0.2}, {0, 0.1}})));
+  trials.push_back(tasks::read_trial_heads(plan_of(Combination::kBad, 1, 3),
+                                           history_of({{0, 0.1}, {0, 0.8}, {0, 0.1}})));
   // bad+good, good head in slot 0: it leads and bad head 2 follows (trial 0);
   // a bad head leads it (trial 1); they pass at the same evaluation (trial 2).
-  trials.push_back(tasks::read_trial_heads(Combination::kBadPlusGood, 0, 0,
-                                           history_of({{0, 0.6, 0.9}, {0, 0.1, 0.1}, {0, 0.2, 0.7}}), 3));
-  trials.push_back(tasks::read_trial_heads(Combination::kBadPlusGood, 1, 0,
-                                           history_of({{0, 0.2, 0.9}, {0, 0.6, 0.9}, {0, 0, 0}}), 3));
-  trials.push_back(tasks::read_trial_heads(Combination::kBadPlusGood, 2, 0,
-                                           history_of({{0, 0.7, 0.9}, {0, 0.6, 0.4}, {0, 0, 0}}), 3));
+  trials.push_back(tasks::read_trial_heads(plan_of(Combination::kBadPlusGood, 0, 3, 0),
+                                           history_of({{0, 0.6, 0.9}, {0, 0.1, 0.1}, {0, 0.2, 0.7}})));
+  trials.push_back(tasks::read_trial_heads(plan_of(Combination::kBadPlusGood, 1, 3, 0),
+                                           history_of({{0, 0.2, 0.9}, {0, 0.6, 0.9}, {0, 0, 0}})));
+  trials.push_back(tasks::read_trial_heads(plan_of(Combination::kBadPlusGood, 2, 3, 0),
+                                           history_of({{0, 0.7, 0.9}, {0, 0.6, 0.4}, {0, 0, 0}})));
   const std::string text = tasks::format_trial_heads(trials);
   CHECK_THAT(text, Catch::Contains("| bad | 2 | 0.50 | 1 / 1 / 0 |"));
   CHECK_THAT(text, Catch::Contains("| bad+good | 3 | 1.67 | 0 / 1 / 2 |"));

@@ -106,7 +106,7 @@ void write_summary(const tasks::MultiheadExperimentConfig& config, const fs::pat
       auto history = tasks::read_history(dir);
       summary.trials.push_back(tasks::summarize_trial(i, history, config.screening.good_threshold));
       const auto plan = tasks::plan_trial(config, c, i);
-      trial_heads.push_back(tasks::read_trial_heads(c, i, plan.good_slot, history, config.trials.heads));
+      trial_heads.push_back(tasks::read_trial_heads(plan, history));
       if (c == Combination::kBadPlusGood && panels.size() < 4) {
         panels.push_back({fmt::format("bad+good trial {} (good head in slot {})", i, plan.good_slot), history,
                           plan.good_slot});

@@ -8,6 +8,7 @@
 #include <limits>
 #include <numeric>
 #include <random>
+#include <utility>
 
 #include "attn/core/error.h"
 #include "attn/core/seeded_random.h"
@@ -103,14 +104,19 @@ double CombinationSummary::success_rate() const {
   return static_cast<double>(n) / trials.size();
 }
 
+double median_of(std::vector<double> values) {
+  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
 double CombinationSummary::median_steps() const {
   if (trials.empty()) return -1;
   std::vector<double> steps;
   for (const auto& t : trials)
     steps.push_back(t.success() ? static_cast<double>(t.step_to_good) : std::numeric_limits<double>::infinity());
-  std::sort(steps.begin(), steps.end());
-  const size_t n = steps.size();
-  const double median = n % 2 == 1 ? steps[n / 2] : 0.5 * (steps[n / 2 - 1] + steps[n / 2]);
+  const double median = median_of(std::move(steps));
   return std::isinf(median) ? -1 : median;
 }
 

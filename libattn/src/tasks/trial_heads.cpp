@@ -9,8 +9,8 @@
 
 namespace attn::tasks {
 
-int64_t TrialHeads::attending_at_end(double level) const {
-  return std::count_if(final_acc.begin(), final_acc.end(), [level](double a) { return a > level; });
+int64_t TrialHeads::attending_at_end(double other_level) const {
+  return std::count_if(final_acc.begin(), final_acc.end(), [other_level](double a) { return a > other_level; });
 }
 
 std::vector<int64_t> TrialHeads::first_attending() const {
@@ -28,17 +28,19 @@ std::vector<int64_t> TrialHeads::first_attending() const {
   return first;
 }
 
-TrialHeads read_trial_heads(Combination combination, int64_t trial, int64_t good_slot,
-                            const std::vector<train::MetricRow>& history, int64_t heads, double level) {
-  check(!history.empty(), "{} trial {}: no evaluations recorded", combination_name(combination), trial);
+TrialHeads read_trial_heads(const TrialPlan& plan, const std::vector<train::MetricRow>& history, double level) {
+  const auto label = fmt::format("{} trial {}", combination_name(plan.combination), plan.trial);
+  check(!history.empty(), "{}: no evaluations recorded", label);
   TrialHeads t;
-  t.combination = combination;
-  t.trial = trial;
-  t.good_slot = good_slot;
-  for (int64_t k = 0; k < heads; ++k) {
-    const std::string column = fmt::format("head{}_attention_acc", k);
-    check(history.back().has(column), "{} trial {}: metrics have no column {} (expected {} heads)",
-          combination_name(combination), trial, column, heads);
+  t.combination = plan.combination;
+  t.trial = plan.trial;
+  t.good_slot = plan.good_slot;
+  t.level = level;
+  for (size_t k = 0; k < plan.heads.size(); ++k) {
+    t.sources.push_back(plan.heads[k].source);
+    const std::string column = head_metric_name(static_cast<int64_t>(k));
+    check(history.back().has(column), "{}: metrics have no column {} (expected {} heads)", label, column,
+          plan.heads.size());
     t.final_acc.push_back(history.back().get(column));
     int64_t step = -1;
     for (const auto& row : history)
@@ -53,12 +55,9 @@ TrialHeads read_trial_heads(Combination combination, int64_t trial, int64_t good
 
 namespace {
 
-std::string median_step(std::vector<int64_t> steps) {
+std::string median_step(const std::vector<int64_t>& steps) {
   if (steps.empty()) return "-";
-  std::sort(steps.begin(), steps.end());
-  const size_t n = steps.size();
-  const double median = n % 2 == 1 ? steps[n / 2] : 0.5 * (steps[n / 2 - 1] + steps[n / 2]);
-  return fmt::format("{:g}", median);
+  return fmt::format("{:g}", median_of(std::vector<double>(steps.begin(), steps.end())));
 }
 
 // Whether the good head leads and the bad heads follow, over the bad+good trials.
@@ -104,7 +103,11 @@ std::string good_head_paragraph(const std::vector<const TrialHeads*>& trials, do
 
 }  // namespace
 
-std::string format_trial_heads(const std::vector<TrialHeads>& trials, double level) {
+std::string format_trial_heads(const std::vector<TrialHeads>& trials) {
+  const double level = trials.empty() ? kAttendingLevel : trials.front().level;
+  for (const auto& t : trials)
+    check(t.level == level, "{} trial {}: read at attending level {}, the others at {}",
+          combination_name(t.combination), t.trial, t.level, level);
   std::string out = fmt::format(
       "A head attends once its attention accuracy is above {}.\n\n"
       "| combination | trials | heads attending at the end, mean per trial | trials with 0 / 1 / 2+ attending heads "
@@ -118,7 +121,7 @@ std::string format_trial_heads(const std::vector<TrialHeads>& trials, double lev
     int64_t n = 0, heads = 0, zero = 0, one = 0, more = 0;
     for (const auto& t : trials) {
       if (t.combination != c) continue;
-      const int64_t a = t.attending_at_end(level);
+      const int64_t a = t.attending_at_end();
       ++n;
       heads += a;
       (a == 0 ? zero : a == 1 ? one : more) += 1;
@@ -134,12 +137,9 @@ std::string format_trial_heads(const std::vector<TrialHeads>& trials, double lev
 std::string trial_heads_csv(const std::vector<TrialHeads>& trials) {
   std::string out = "combination,trial,slot,source,final_attention_acc,step_attending\n";
   for (const auto& t : trials)
-    for (size_t k = 0; k < t.final_acc.size(); ++k) {
-      const bool good = static_cast<int64_t>(k) == t.good_slot;
-      const char* source = t.combination == Combination::kRandom ? "random" : good ? "good" : "bad";
-      out += fmt::format("{},{},{},{},{:.6f},{}\n", combination_name(t.combination), t.trial, k, source,
+    for (size_t k = 0; k < t.final_acc.size(); ++k)
+      out += fmt::format("{},{},{},{},{:.6f},{}\n", combination_name(t.combination), t.trial, k, t.sources[k],
                          t.final_acc[k], t.step_attending[k]);
-    }
   return out;
 }
 

@@ -57,6 +57,9 @@ struct TrialOutcome {
 
 TrialOutcome summarize_trial(int64_t trial, const std::vector<train::MetricRow>& history, double good_threshold);
 
+/// The median of `values` (the mean of the middle two for an even count); NaN when empty.
+double median_of(std::vector<double> values);
+
 struct CombinationSummary {
   Combination combination = Combination::kBad;
   std::vector<TrialOutcome> trials;
