@@ -163,7 +163,8 @@ TEST_CASE("attn-multihead: workers keep the heads one process keeps; --report; a
   CHECK(std::count(kept.begin(), kept.end(), '\n') == 1 + 2 + 2);
   CHECK_FALSE(std::filesystem::exists(out / "screening" / "claims"));  // the workers' claims go with the screening
   CHECK_THAT(read_file(out / "summary.md"), Catch::Contains("| bad+good | 2 |") && Catch::Contains("Wall time") &&
-                                                Catch::Contains("## Heads") && Catch::Contains("bad+good, 2 trials"));
+                                                Catch::Contains("## Heads") && Catch::Contains("bad+good, 2 trials") &&
+                                                Catch::Contains("## Cost") && Catch::Contains("| trials | 6 |"));
   const std::string heads = read_file(out / "trial_heads.csv");
   CHECK(std::count(heads.begin(), heads.end(), '\n') == 1 + 3 * 2 * 2);  // a row per head of every trial
 

@@ -20,6 +20,7 @@
 #include "attn/core/runtime.h"
 #include "attn/io/files.h"
 #include "attn/io/process_pool.h"
+#include "attn/io/run_cost.h"
 #include "attn/io/run_record.h"
 #include "attn/plot/multihead_figures.h"
 #include "attn/tasks/head_screening.h"
@@ -84,6 +85,13 @@ int64_t trial_total(const tasks::MultiheadExperimentConfig& config) {
   return config.trials.count * static_cast<int64_t>(config.trials.combinations.size());
 }
 
+// Over all the invocations that made the experiment, resumes included.
+std::string cost_section(const fs::path& out_dir) {
+  return "## Cost\n\n" + attn::io::format_run_costs({{"screening", attn::io::read_run_spans(out_dir / "screening")},
+                                                       {"trials", attn::io::read_run_spans(out_dir / "trials")}}) +
+         "\n";
+}
+
 // Summary and figures from what is on disk, so they are the same after a
 // resume. Trials not finished yet are left out: with `seconds` unset this is
 // `--report` on an experiment that may still run, and the last line says how
@@ -131,7 +139,7 @@ void write_summary(const tasks::MultiheadExperimentConfig& config, const fs::pat
                                                    : tasks::format_trials(summaries, config),
                                  trial_heads.empty() ? std::string()
                                                      : "## Heads\n\n" + tasks::format_trial_heads(trial_heads) + "\n",
-                                 closing);
+                                 cost_section(out_dir) + closing);
   fmt::print("{}\n", text);
   attn::io::write_file_atomic(out_dir / "summary.md", text);
   attn::io::write_file_atomic(out_dir / "trials.csv", tasks::trials_csv(summaries, config));
