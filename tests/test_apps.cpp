@@ -94,6 +94,7 @@ TEST_CASE("attn-copy: a run folder is not overwritten, and --resume finishes it"
   REQUIRE(first.code == 0);
   CHECK(std::filesystem::exists(tmp / "out" / "summary.csv"));
   CHECK(std::filesystem::exists(tmp / "out" / "t" / "seed_00" / "run.json"));
+  CHECK_THAT(read_file(tmp / "out" / "summary.md"), Catch::Contains("## Cost") && Catch::Contains("| t | 1 |"));
   auto again = run_app(base);
   CHECK(again.code == 2);
   CHECK_THAT(last_line(again.output), Catch::Contains("--resume"));

@@ -17,6 +17,7 @@
 #include "attn/io/config.h"
 #include "attn/io/files.h"
 #include "attn/io/process_pool.h"
+#include "attn/io/run_cost.h"
 #include "attn/io/run_record.h"
 #include "attn/plot/copy_figures.h"
 #include "attn/tasks/copy_experiment.h"
@@ -167,7 +168,11 @@ int app_main(int argc, char** argv) {
   }
   const std::string table = attn::tasks::format_summary(summaries);
   fmt::print("{}\n", table);
-  attn::io::write_file_atomic(out_dir / "summary.md", "# attn-copy summary\n" + table);
+  // Over every invocation, so a run resumed across sessions still has a cost.
+  std::vector<std::pair<std::string, std::vector<attn::io::RunSpan>>> phases;
+  for (const auto& c : configs) phases.emplace_back(c.name, attn::io::read_run_spans(out_dir / c.name));
+  attn::io::write_file_atomic(out_dir / "summary.md",
+                              "# attn-copy summary\n" + table + "\n## Cost\n\n" + attn::io::format_run_costs(phases));
   attn::io::write_file_atomic(out_dir / "summary.csv", attn::tasks::summary_csv(summaries));
   if (attn::plot::render_copy_learning_curves(out_dir / "learning_curves.png", curves))
     fmt::print("figure: {}\n", (out_dir / "learning_curves.png").string());
