@@ -119,6 +119,7 @@ TEST_CASE("attn-analyze: comparison runs read in worker processes give the same 
       "probes: {bow_dim: 8, bow_epochs: 3, chunk: 32, html_examples: 2}\n");
   const auto runs = (tmp / "runs").string();
   REQUIRE(run_app("attn-classify --quiet --threads 2 --config " + config.string() + " --out " + runs).code == 0);
+  CHECK_THAT(read_file(tmp / "runs" / "cost.md"), Catch::Contains("| training | 4 |"));  // 3 normal + uniform
   const std::string analyze = "attn-analyze --quiet --threads 1 --runs " + runs;
   auto in_process = run_app(analyze + " --jobs 1 --out " + (tmp / "one").string());
   REQUIRE(in_process.code == 0);

@@ -14,7 +14,9 @@
 
 #include "attn/core/error.h"
 #include "attn/core/runtime.h"
+#include "attn/io/files.h"
 #include "attn/io/process_pool.h"
+#include "attn/io/run_cost.h"
 #include "attn/tasks/classification_runs.h"
 
 namespace fs = std::filesystem;
@@ -107,6 +109,13 @@ int app_main(int argc, char** argv) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   fmt::print("{}: {} runs finished in {:.0f} s -> {} (next: attn-analyze --runs {})\n", config.name, runs.size(),
              seconds, out_dir.string(), out_dir.string());
+  // Over every invocation of the run set, resumes included, and all its runs (not only --only's).
+  std::vector<attn::io::RunSpan> spans;
+  for (const auto& run : attn::tasks::classification_runs(config, out_dir))
+    if (auto span = attn::io::read_run_span(run.dir)) spans.push_back(*span);
+  attn::io::write_file_atomic(out_dir / "cost.md", fmt::format("# attn-classify cost: {}\n\n{}", config.name,
+                                                               attn::io::format_run_costs({{"training", spans}})));
+  fmt::print("cost (compute and active wall time over every invocation): {}\n", (out_dir / "cost.md").string());
   return 0;
 }
 
