@@ -3,58 +3,27 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
-#include <regex>
 
 #include <fmt/format.h>
 
-#include "attn/core/error.h"
-#include "attn/io/files.h"
+#include "attn/io/run_record.h"
 
 namespace fs = std::filesystem;
 
 namespace attn::io {
-namespace {
-
-// "2026-11-22T04:24:50Z" (run_record.cpp's format) -> Unix seconds.
-double parse_utc(const std::string& text, const fs::path& file) {
-  std::tm tm{};
-  const char* end = ::strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  check(end != nullptr && *end == '\0', "{}: started_utc: expected YYYY-MM-DDTHH:MM:SSZ, got '{}'", file.string(),
-        text);
-  return static_cast<double>(::timegm(&tm));
-}
-
-}  // namespace
 
 std::optional<RunSpan> read_run_span(const fs::path& run_dir) {
-  const fs::path done = run_dir / "done";
-  if (!fs::exists(done)) return std::nullopt;
-  const std::string marker = read_text_file(done);  // "213.3 s\n"
-  RunSpan span;
-  size_t used = 0;
-  try {
-    span.seconds = std::stod(marker, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  check(used > 0 && span.seconds >= 0 && marker.compare(used, 2, " s") == 0,
-        "{}: expected '<seconds> s', got '{}'", done.string(), marker.substr(0, marker.find('\n')));
-  const fs::path record = run_dir / "run.json";
-  check(fs::exists(record), "{}: missing (a finished run records its start there)", record.string());
-  static const std::regex started(R"re("started_utc"\s*:\s*"([^"]*)")re");
-  const std::string json = read_text_file(record);
-  std::smatch match;
-  check(std::regex_search(json, match, started), "{}: expected a \"started_utc\" field", record.string());
-  span.start = parse_utc(match[1].str(), record);
-  return span;
+  const auto seconds = recorded_seconds(run_dir);
+  if (!seconds) return std::nullopt;
+  return RunSpan{recorded_start(run_dir), *seconds};
 }
 
 std::vector<RunSpan> read_run_spans(const fs::path& root) {
   std::vector<fs::path> run_dirs;
   if (fs::exists(root)) {
     for (const auto& entry : fs::recursive_directory_iterator(root))
-      if (entry.is_regular_file() && entry.path().filename() == "done") run_dirs.push_back(entry.path().parent_path());
+      if (entry.is_regular_file() && entry.path().filename() == kDoneMarker)
+        run_dirs.push_back(entry.path().parent_path());
   }
   std::sort(run_dirs.begin(), run_dirs.end());
   std::vector<RunSpan> spans;

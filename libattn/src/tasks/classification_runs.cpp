@@ -98,7 +98,7 @@ ClassificationData load_run_set_data(const ClassificationConfig& config, const f
   return load_classification_data(config, &vocab);
 }
 
-bool run_finished(const ClassificationRun& run) { return fs::exists(run.dir / "done"); }
+bool run_finished(const ClassificationRun& run) { return io::run_done(run.dir); }
 
 fs::path snapshot_path(const ClassificationRun& run, int64_t step) {
   const fs::path path = run.dir / "snapshots" / fmt::format("step_{}.pt", step);
@@ -125,7 +125,7 @@ train::TrainingResult train_classification_run(const ClassificationConfig& confi
       .progress(options.progress);
   train::TwoStageTrainer trainer(task, trainer_options, run.dir);
   auto result = trainer.run(/*resume=*/true);
-  io::write_file_atomic(run.dir / "done", fmt::format("{:.1f} s\n", result.seconds));
+  io::write_done_marker(run.dir, result.seconds);
   return result;
 }
 

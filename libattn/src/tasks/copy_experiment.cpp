@@ -16,7 +16,7 @@ fs::path seed_directory(const fs::path& experiment_dir, int64_t seed) {
   return experiment_dir / fmt::format("seed_{:02d}", seed);
 }
 
-bool seed_finished(const fs::path& run_dir) { return fs::exists(run_dir / "done"); }
+bool seed_finished(const fs::path& run_dir) { return io::run_done(run_dir); }
 
 std::vector<train::MetricRow> read_history(const fs::path& run_dir) {
   const fs::path path = run_dir / "metrics.csv";
@@ -41,7 +41,7 @@ train::TrainingResult run_copy_seed(const CopyExperimentConfig& config, int64_t 
   trainer_options.label(fmt::format("{} seed {}", config.name, seed)).progress(options.progress);
   train::TwoStageTrainer trainer(task, trainer_options, run_dir);
   auto result = trainer.run(options.resume);
-  io::write_file_atomic(run_dir / "done", fmt::format("{:.1f} s\n", result.seconds));
+  io::write_done_marker(run_dir, result.seconds);
   return result;
 }
 

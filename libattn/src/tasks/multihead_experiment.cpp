@@ -217,7 +217,7 @@ std::vector<train::MetricRow> train_multihead_run(const CopyExperimentConfig& co
   trainer_options.label(label).progress(options.progress).stop_when(std::move(stop_when));
   train::TwoStageTrainer trainer(task, trainer_options, run_dir);
   auto result = trainer.run(/*resume=*/true);
-  io::write_file_atomic(run_dir / "done", fmt::format("{:.1f} s\n", result.seconds));
+  io::write_done_marker(run_dir, result.seconds);
   std::error_code ignored;
   fs::remove(trainer.checkpoint_path(), ignored);
   return result.history;

@@ -1,9 +1,12 @@
 // What every run writes next to its results so that it can be reproduced:
 // config.yaml (the full resolved config) and run.json (seed, library version,
-// device, threads, BLAS kernel, command line, host, start time).
+// device, threads, BLAS kernel, command line, host, start time); and, once it
+// has finished, its done marker ("<training seconds> s"). The readers of these
+// files sit here with their writers, so each format is spelled once.
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,5 +30,22 @@ std::string json_string(const std::string& text);
 /// Returns the config.yaml text of an existing run folder, or "" if none.
 /// Used to refuse resuming a folder made by a different config.
 std::string recorded_config(const std::filesystem::path& dir);
+
+/// When the run in `dir` (last) started, in Unix seconds: run.json's
+/// started_utc. Throws attn::Error naming the file when it is missing or malformed.
+double recorded_start(const std::filesystem::path& dir);
+
+/// The done marker's file name: a run folder holding it is finished.
+inline constexpr const char* kDoneMarker = "done";
+
+/// Marks the run in `dir` finished (atomically), recording its training time.
+void write_done_marker(const std::filesystem::path& dir, double seconds);
+
+/// True when the run in `dir` has finished (holds a done marker).
+bool run_done(const std::filesystem::path& dir);
+
+/// The training seconds a finished run recorded; nullopt when `dir` has no
+/// done marker. Throws attn::Error naming the file when it is malformed.
+std::optional<double> recorded_seconds(const std::filesystem::path& dir);
 
 }  // namespace attn::io
