@@ -116,8 +116,11 @@ TEST_CASE("keyword task: beta^uf finds the keyword and attention agrees with it 
   attn_test::TempDir tmp("classify_keyword");
   const auto config = parse(keyword_config(300));
   const auto data = attn::tasks::prepare_run_set(config, tmp.path(), false);
+  attn::train::RunContext context;
+  context.progress = false;
+  context.command_line = {"test"};
   for (const auto& run : attn::tasks::classification_runs(config, tmp.path()))
-    attn::tasks::train_classification_run(config, data, run, {torch::kCPU, 1, false, {"test"}});
+    attn::tasks::train_classification_run(config, data, run, context);
   const auto analysis = attn::tasks::analyze_run_set(config, data, tmp.path(), {false});
 
   // beta^uf's top word is the keyword in most positive examples.

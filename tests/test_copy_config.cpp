@@ -4,6 +4,7 @@
 
 #include "attn/core/error.h"
 #include "attn/io/config.h"
+#include "attn/tasks/copy_experiment.h"
 #include "attn/tasks/copy_task.h"
 #include "temp_dir.h"
 
@@ -19,8 +20,8 @@ TEST_CASE("shipped copy configs load with paper-scale settings", "[config][copy]
   const std::filesystem::path dir = std::filesystem::path(ATTN_SOURCE_DIR) / "experiments" / "copy";
   auto hard = attn::tasks::load_copy_experiment(dir / "permutation40.yaml");
   CHECK(hard.seeds == 20);
-  CHECK(hard.trainer.steps() == 200);
-  CHECK(hard.batch_size == 128);
+  CHECK(hard.train.trainer.steps() == 200);
+  CHECK(hard.train.batch_size == 128);
   CHECK(hard.model.hidden_size() == 256);
   CHECK(hard.data.vocab() == 40);
   CHECK(hard.vocabulary().total() == 42);
@@ -29,7 +30,7 @@ TEST_CASE("shipped copy configs load with paper-scale settings", "[config][copy]
   auto curriculum = attn::tasks::load_copy_experiment(dir / "curriculum.yaml");
   REQUIRE(curriculum.stage1_data.has_value());
   CHECK(curriculum.vocabulary().size == 60);
-  CHECK(curriculum.trainer.uniform_steps() > 0);
+  CHECK(curriculum.train.trainer.uniform_steps() > 0);
   for (const auto& entry : std::filesystem::directory_iterator(dir))
     CHECK_NOTHROW(attn::tasks::load_copy_experiment(entry.path()));
 }

@@ -21,7 +21,7 @@ std::vector<attn::train::MetricRow> run(int64_t vocab, int64_t uniform_steps, co
       vocab, uniform_steps);
   auto config = attn::tasks::parse_copy_experiment(attn::io::ConfigNode::parse(yaml, "<e2e>"));
   attn::tasks::CopyTask task(config, /*seed=*/0, torch::kCPU);
-  auto options = config.trainer;
+  auto options = config.train.trainer;
   options.progress(false);
   return attn::train::TwoStageTrainer(task, options, dir).run(false).history;
 }

@@ -35,7 +35,7 @@ TEST_CASE("copy seq2seq with a bidirectional encoder has 2x wide keys", "[nn][co
 }
 
 TEST_CASE("multi-head GRU copy model shapes", "[nn][copy]") {
-  check_forward(CopyModelOptions().architecture("multihead_gru").vocab_size(12).embedding_dim(8).hidden_size(16).heads(4),
+  check_forward(CopyModelOptions().architecture(attn::nn::Architecture::kMultiheadGru).vocab_size(12).embedding_dim(8).hidden_size(16).heads(4),
                 16);
 }
 
@@ -47,13 +47,13 @@ TEST_CASE("every submodule is registered", "[nn][copy]") {
                                           "readout"});
   lstm->eval();
   for (const auto& module : lstm->modules(/*include_self=*/false)) CHECK_FALSE(module->is_training());
-  auto gru = attn::nn::make_copy_model(CopyModelOptions().architecture("multihead_gru").heads(2).vocab_size(12));
+  auto gru = attn::nn::make_copy_model(CopyModelOptions().architecture(attn::nn::Architecture::kMultiheadGru).heads(2).vocab_size(12));
   CHECK(gru->named_children().size() == 6);
   CHECK(gru->named_parameters().contains("attention.query_weight"));
   CHECK_FALSE(gru->named_parameters().contains("attention.query_bias"));  // 2.4 has no attention biases
 }
 
 TEST_CASE("factory rejects unknown architectures", "[nn][copy]") {
-  CHECK_THROWS_WITH(attn::nn::make_copy_model(CopyModelOptions().architecture("transformer")),
+  CHECK_THROWS_WITH(attn::nn::parse_architecture("transformer"),
                     Catch::Contains("model.architecture") && Catch::Contains("transformer"));
 }

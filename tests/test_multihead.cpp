@@ -9,6 +9,7 @@
 #include "attn/core/error.h"
 #include "attn/io/checkpoint.h"
 #include "attn/io/config.h"
+#include "attn/io/run_record.h"
 #include "attn/tasks/head_screening.h"
 #include "attn/tasks/multihead_trials.h"
 #include "temp_dir.h"
@@ -169,17 +170,17 @@ TEST_CASE("trial plans: bad+good swaps one of the same trial's bad heads for a g
     CHECK(random.data_seed == bad.data_seed);
     std::set<int64_t> distinct;
     for (const auto& h : bad.heads) {
-      CHECK(h.source == "bad");
+      CHECK(h.source == tasks::HeadSource::kBad);
       distinct.insert(h.index);
     }
     CHECK(distinct.size() == 3);
     REQUIRE(mixed.good_slot >= 0);
-    CHECK(mixed.heads[mixed.good_slot].source == "good");
+    CHECK(mixed.heads[mixed.good_slot].source == tasks::HeadSource::kGood);
     std::vector<int64_t> mixed_bad;
     for (const auto& h : mixed.heads)
-      if (h.source == "bad") mixed_bad.push_back(h.index);
+      if (h.source == tasks::HeadSource::kBad) mixed_bad.push_back(h.index);
     CHECK(mixed_bad == std::vector<int64_t>{bad.heads[0].index, bad.heads[1].index});
-    for (const auto& h : random.heads) CHECK(h.source == "random");
+    for (const auto& h : random.heads) CHECK(h.source == tasks::HeadSource::kRandom);
     CHECK(tasks::plan_trial(config, tasks::Combination::kBadPlusGood, i).good_slot == mixed.good_slot);
   }
 }
@@ -225,7 +226,8 @@ TEST_CASE("a screened head and a trial leave resumable run folders", "[multihead
       "screening: {good: 1, bad: 3, max_draws: 4}\ntrials: {count: 1, heads: 3}\n");
   const auto& dir = tmp.path();
   tasks::make_fixed_base(config.copy.model, config.base_seed, tasks::fixed_base_path(dir));
-  const tasks::SeedRunOptions options{torch::kCPU, 1, true, false, {}};
+  attn::train::RunContext options;
+  options.progress = false;
 
   const auto first = tasks::screen_head(config, dir, 0, options);
   REQUIRE_FALSE(first.runs.empty());
@@ -267,6 +269,6 @@ TEST_CASE("a screened head and a trial leave resumable run folders", "[multihead
   REQUIRE(history.size() == 3);  // steps 0, 3, 6
   for (int64_t k = 0; k < 3; ++k) CHECK(history.back().has(tasks::head_metric_name(k)));
   const auto trial_dir = tasks::trial_directory(dir, tasks::Combination::kBadPlusGood, 0);
-  CHECK(tasks::seed_finished(trial_dir));
-  CHECK(tasks::summarize_trial(0, tasks::read_history(trial_dir), 0.95).final_acc == history.back().get("token_acc"));
+  CHECK(attn::io::run_done(trial_dir));
+  CHECK(tasks::summarize_trial(0, attn::train::read_history(trial_dir), 0.95).final_acc == history.back().get("token_acc"));
 }

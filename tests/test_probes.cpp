@@ -54,7 +54,7 @@ TEST_CASE("KTIW beta equals a one-position forward pass (LSTM, single head)", "[
 }
 
 TEST_CASE("KTIW beta equals a one-position forward pass (GRU, 3 heads)", "[probes]") {
-  check_probe(CopyModelOptions().architecture("multihead_gru").heads(3).vocab_size(11).embedding_dim(8).hidden_size(12));
+  check_probe(CopyModelOptions().architecture(attn::nn::Architecture::kMultiheadGru).heads(3).vocab_size(11).embedding_dim(8).hidden_size(12));
 }
 
 TEST_CASE("alignment and token accuracy count argmax hits", "[metrics]") {

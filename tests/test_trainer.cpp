@@ -21,7 +21,7 @@ attn::tasks::CopyExperimentConfig tiny_config(int64_t steps, int64_t uniform_ste
 attn::train::TrainingResult train(const attn::tasks::CopyExperimentConfig& config, const std::filesystem::path& dir,
                                   bool resume, std::shared_ptr<attn::tasks::CopyTask>* keep = nullptr) {
   auto task = std::make_shared<attn::tasks::CopyTask>(config, 3, torch::kCPU);
-  attn::train::TrainerOptions options = config.trainer;
+  attn::train::TrainerOptions options = config.train.trainer;
   options.progress(false);
   attn::train::TwoStageTrainer trainer(*task, options, dir);
   auto result = trainer.run(resume);
@@ -56,7 +56,7 @@ TEST_CASE("uniform stage trains everything but the query projection", "[train]")
   auto task = std::make_shared<attn::tasks::CopyTask>(config, 4, torch::kCPU);
   auto& attention = task->seq2seq().attention();
   auto query_before = attention.query_weight.clone(), context_before = attention.context_weight.clone();
-  attn::train::TrainerOptions options = config.trainer;
+  attn::train::TrainerOptions options = config.train.trainer;
   options.progress(false);
   auto result = attn::train::TwoStageTrainer(*task, options, tmp.path()).run(false);
   CHECK(attention.query_weight.equal(query_before));
@@ -113,7 +113,7 @@ TEST_CASE("stop_when ends a run at the first matching evaluation, also when resu
   REQUIRE(expected_stop < 30);
 
   auto task = std::make_shared<attn::tasks::CopyTask>(config, 3, torch::kCPU);
-  attn::train::TrainerOptions options = config.trainer;
+  attn::train::TrainerOptions options = config.train.trainer;
   options.progress(false).stop_when(beats);
   attn::train::TwoStageTrainer trainer(*task, options, tmp / "stopped");
   auto stopped = trainer.run(false);

@@ -30,7 +30,7 @@ tasks::TrialPlan plan_of(Combination combination, int64_t trial, int64_t heads, 
   plan.trial = trial;
   plan.good_slot = good_slot;
   for (int64_t k = 0; k < heads; ++k)
-    plan.heads.push_back({combination == Combination::kRandom ? "random" : k == good_slot ? "good" : "bad", k});
+    plan.heads.push_back({combination == Combination::kRandom ? attn::tasks::HeadSource::kRandom : k == good_slot ? attn::tasks::HeadSource::kGood : attn::tasks::HeadSource::kBad, k});
   return plan;
 }
 

@@ -5,8 +5,6 @@
 //
 //   attn-bench [--config experiments/copy/permutation40.yaml] [--threads 2]
 #include <cxxopts.hpp>
-#include <torch/optim/adam.h>
-#include <torch/nn/functional/loss.h>
 
 #include <algorithm>
 #include <chrono>
@@ -51,7 +49,7 @@ int app_main(int argc, char** argv) {
   cli.add_options()
       ("c,config", "copy experiment YAML", cxxopts::value<std::string>()->default_value("experiments/copy/permutation40.yaml"))
       ("device", "auto | cpu | cuda | cuda:N", cxxopts::value<std::string>()->default_value("auto"))
-      ("threads", "intra-op threads (0 = all cores)", cxxopts::value<int>()->default_value("0"))
+      ("threads", "intra-op threads (0 = the CPUs this process may use)", cxxopts::value<int>()->default_value("0"))
       ("steps", "timed training steps (median reported)", cxxopts::value<int>()->default_value("10"))
       ("eval-examples", "examples in the evaluation pass (0 = the config's)", cxxopts::value<int64_t>()->default_value("0"))
       ("matmul-size", "n of the n x n SGEMM that measures peak throughput", cxxopts::value<int64_t>()->default_value("2048"))
@@ -68,24 +66,20 @@ int app_main(int argc, char** argv) {
   const int64_t eval_examples = args["eval-examples"].as<int64_t>();
   attn::check(eval_examples >= 0, "--eval-examples: expected a non-negative count, got {}", eval_examples);
   auto config = attn::tasks::load_copy_experiment(args["config"].as<std::string>());
-  if (eval_examples > 0) config.eval_examples = eval_examples;
+  if (eval_examples > 0) config.train.eval_examples = eval_examples;
   fmt::print("device: {}\nconfig: {} (batch {}, length {}, hidden {}, {})\n", attn::describe_device(device, threads),
-             args["config"].as<std::string>(), config.batch_size, config.data.length(), config.model.hidden_size(),
-             config.model.architecture());
+             args["config"].as<std::string>(), config.train.batch_size, config.data.length(), config.model.hidden_size(),
+             attn::nn::architecture_name(config.model.architecture()));
 
   const double peak = matmul_gflops(device, args["matmul-size"].as<int64_t>());
   fmt::print("matmul throughput ({}^3 SGEMM): {:.1f} GFLOP/s\n", args["matmul-size"].as<int64_t>(), peak);
 
   attn::tasks::CopyTask task(config, /*seed=*/0, device);
-  task.begin_stage(2);
-  torch::optim::Adam optimizer(task.model().parameters(), torch::optim::AdamOptions(config.trainer.learning_rate()));
+  task.begin_stage(attn::train::Stage::kLearned);
+  auto optimizer = attn::train::make_optimizer(task.model(), config.train.trainer);
   int64_t step = 0;
   const double step_seconds = median_seconds(2, steps, [&] {
-    optimizer.zero_grad();
-    auto loss = task.training_loss(step++);
-    loss.backward();
-    optimizer.step();
-    loss.item<double>();  // synchronise (CUDA)
+    attn::train::training_step(task, optimizer, step++).item<double>();  // .item(): synchronise (CUDA)
   });
   const auto step_flops = attn::tasks::copy_training_step_flops(config);
   fmt::print("\ntraining step: {:.1f} ms  (target <= 300 ms on the 2-core CPU)\n", 1e3 * step_seconds);
@@ -101,14 +95,14 @@ int app_main(int argc, char** argv) {
   task.model().eval();
   const double eval_seconds = median_seconds(1, 3, [&] { task.run_evaluation(0, true).beta.sum().item<float>(); });
   const double forward_seconds = median_seconds(1, 3, [&] { task.run_evaluation(0, false).log_probs.sum().item<float>(); });
-  const auto probe_flops = attn::tasks::copy_probe_flops(config, config.eval_examples);
+  const auto probe_flops = attn::tasks::copy_probe_flops(config, config.train.eval_examples);
   fmt::print("\nevaluation pass (forward + KTIW beta on {} examples): {:.1f} ms, {:.1f} GFLOP executed -> {:.1f} GFLOP/s\n",
-             config.eval_examples, 1e3 * eval_seconds, probe_flops.executed / 1e9,
+             config.train.eval_examples, 1e3 * eval_seconds, probe_flops.executed / 1e9,
              probe_flops.executed / eval_seconds / 1e9);
   fmt::print("  of which: forward {:.1f} ms, KTIW beta {:.1f} ms\n", 1e3 * forward_seconds,
              1e3 * (eval_seconds - forward_seconds));
-  const int64_t steps_per_run = config.trainer.steps();
-  const int64_t evals_per_run = steps_per_run / config.trainer.eval_every() + 1;
+  const int64_t steps_per_run = config.train.trainer.steps();
+  const int64_t evals_per_run = steps_per_run / config.train.trainer.eval_every() + 1;
   fmt::print("\none run of this config: {} steps + {} evaluations = {:.1f} s of compute at these threads\n",
              steps_per_run, evals_per_run, steps_per_run * step_seconds + evals_per_run * eval_seconds);
   return 0;

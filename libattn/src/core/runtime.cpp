@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <malloc.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <ATen/Parallel.h>
@@ -86,10 +87,17 @@ void ensure_fast_runtime(int argc, char** argv) {
   fmt::print(stderr, "[attn] {}; OMP_WAIT_POLICY={}\n", blas, wait_policy.empty() ? "PASSIVE" : wait_policy);
 }
 
+int usable_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 int configure_threads(int requested) {
-  check(requested >= 0, "--threads: expected 0 (all cores) or a positive count, got {}", requested);
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int threads = requested > 0 ? requested : cores;
+  check(requested >= 0, "--threads: expected 0 (the CPUs this process may use) or a positive count, got {}",
+        requested);
+  const int threads = requested > 0 ? requested : usable_cpus();
   at::set_num_threads(threads);
   return at::get_num_threads();
 }

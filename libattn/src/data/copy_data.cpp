@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "attn/core/error.h"
+#include "attn/core/seed_streams.h"
 
 namespace attn::data {
 
@@ -66,7 +67,7 @@ CopyBatch make_copy_batch(const CopyTaskOptions& options, const CopyVocabulary& 
                           int64_t batch_size, uint64_t seed, uint64_t index, const torch::Device& device) {
   validate(options, vocabulary, "data");
   const int64_t n = options.length(), V = options.vocab(), S = n + 1;
-  Rng rng(Rng::mix(seed, index, 0xC0B1));
+  Rng rng(Rng::mix(seed, index, static_cast<uint64_t>(SeedStream::kCopyBatches)));
   auto source = torch::empty({batch_size, S}, torch::kInt64);
   auto target_in = torch::empty({batch_size, S}, torch::kInt64);
   auto src = source.accessor<int64_t, 2>();

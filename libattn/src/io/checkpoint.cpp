@@ -1,10 +1,7 @@
-// Checkpoint archives (see attn/io/checkpoint.h).
+// libattn archives (see attn/io/checkpoint.h).
 #include "attn/io/checkpoint.h"
 
 #include <ATen/core/ivalue.h>
-#include <ATen/CPUGeneratorImpl.h>
-#include <torch/serialize/input-archive.h>
-#include <torch/serialize/output-archive.h>
 
 #include "attn/core/error.h"
 #include "attn/io/files.h"
@@ -12,8 +9,6 @@
 namespace attn::io {
 
 namespace fs = std::filesystem;
-
-namespace {
 
 void write_archive(const fs::path& path, torch::serialize::OutputArchive& archive) {
   if (path.has_parent_path()) ensure_directory(path.parent_path());
@@ -49,7 +44,13 @@ void write_header(torch::serialize::OutputArchive& archive) {
   archive.write("format", c10::IValue(kCheckpointFormat));
 }
 
-void load_module(const fs::path& path, torch::serialize::InputArchive& archive, torch::nn::Module& model) {
+void write_module(torch::serialize::OutputArchive& archive, torch::nn::Module& model) {
+  torch::serialize::OutputArchive model_archive;
+  model.save(model_archive);
+  archive.write("model", model_archive);
+}
+
+void read_module(const fs::path& path, torch::serialize::InputArchive& archive, torch::nn::Module& model) {
   torch::serialize::InputArchive sub;
   check(archive.try_read("model", sub), "{}: checkpoint has no model weights", path.string());
   // Module::load resizes tensors to whatever the archive holds, so shapes
@@ -75,71 +76,17 @@ void load_module(const fs::path& path, torch::serialize::InputArchive& archive, 
   }
 }
 
-}  // namespace
-
-void save_checkpoint(const fs::path& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
-                     const TrainingState& state) {
-  torch::serialize::OutputArchive archive;
-  write_header(archive);
-  archive.write("step", c10::IValue(state.step));
-  archive.write("stage", c10::IValue(static_cast<int64_t>(state.stage)));
-  archive.write("history_csv", c10::IValue(train::MetricRow::csv(state.history)));
-  {
-    auto generator = at::detail::getDefaultCPUGenerator();
-    std::lock_guard<std::mutex> lock(generator.mutex());
-    archive.write("cpu_rng_state", generator.get_state(), /*is_buffer=*/true);
-  }
-  torch::serialize::OutputArchive model_archive;
-  model.save(model_archive);
-  archive.write("model", model_archive);
-  if (optimizer != nullptr) {
-    torch::serialize::OutputArchive optimizer_archive;
-    optimizer->save(optimizer_archive);
-    archive.write("optimizer", optimizer_archive);
-  }
-  write_archive(path, archive);
-}
-
-TrainingState load_checkpoint(const fs::path& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer) {
-  torch::serialize::InputArchive archive;
-  read_archive(path, archive);
-  load_module(path, archive, model);
-  if (optimizer != nullptr) {
-    torch::serialize::InputArchive optimizer_archive;
-    check(archive.try_read("optimizer", optimizer_archive), "{}: checkpoint has no optimiser state",
-          path.string());
-    optimizer->load(optimizer_archive);
-  }
-  TrainingState state;
-  c10::IValue step, stage, history;
-  check(archive.try_read("step", step) && archive.try_read("stage", stage) &&
-            archive.try_read("history_csv", history),
-        "{}: checkpoint lacks its training state", path.string());
-  state.step = step.toInt();
-  state.stage = static_cast<int>(stage.toInt());
-  state.history = train::MetricRow::parse_csv(history.toStringRef(), path.string());
-  torch::Tensor rng_state;
-  if (archive.try_read("cpu_rng_state", rng_state)) {
-    auto generator = at::detail::getDefaultCPUGenerator();
-    std::lock_guard<std::mutex> lock(generator.mutex());
-    generator.set_state(rng_state);
-  }
-  return state;
-}
-
 void save_weights(const fs::path& path, torch::nn::Module& model) {
   torch::serialize::OutputArchive archive;
   write_header(archive);
-  torch::serialize::OutputArchive model_archive;
-  model.save(model_archive);
-  archive.write("model", model_archive);
+  write_module(archive, model);
   write_archive(path, archive);
 }
 
 void load_weights(const fs::path& path, torch::nn::Module& model) {
   torch::serialize::InputArchive archive;
   read_archive(path, archive);
-  load_module(path, archive, model);
+  read_module(path, archive, model);
 }
 
 void save_tensor(const fs::path& path, const std::string& name, const torch::Tensor& tensor) {

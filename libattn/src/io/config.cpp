@@ -19,33 +19,85 @@ struct ConfigNode::Shared {
 ConfigNode::ConfigNode(std::shared_ptr<Shared> shared, YAML::Node node, std::string path)
     : shared_(std::move(shared)), node_(std::move(node)), path_(std::move(path)) {}
 
-ConfigNode ConfigNode::load_file(const std::filesystem::path& path) {
-  check(std::filesystem::exists(path), "{}: config file not found", path.string());
+std::pair<std::string, std::string> split_override(const std::string& assignment) {
+  const auto equals = assignment.find('=');
+  const std::string key = assignment.substr(0, equals);
+  bool well_formed = equals != std::string::npos && !key.empty() && key.front() != '.' && key.back() != '.' &&
+                     key.find("..") == std::string::npos && key.find_first_of(" \t") == std::string::npos;
+  check(well_formed, "--set: expected key.path=value (e.g. train.steps=50), got '{}'", assignment);
+  return {key, assignment.substr(equals + 1)};
+}
+
+namespace {
+
+// Sets the dotted `key` of `root` to the YAML value `text`, creating the
+// mappings on the way.
+void apply_override(YAML::Node root, const std::string& assignment, const std::string& origin) {
+  const auto [key, text] = split_override(assignment);
+  YAML::Node value;
   try {
-    YAML::Node root = YAML::LoadFile(path.string());
-    auto shared = std::make_shared<Shared>();
-    shared->origin = path.string();
-    if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
-    check(root.IsMap(), "{}: expected a YAML mapping of keys at the top level", path.string());
-    shared->root = root;
-    return ConfigNode(shared, root, "");
+    value = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw Error(fmt::format("--set {}: cannot read the value '{}' as YAML: {}", key, text, e.msg));
+  }
+  std::vector<std::string> parts;
+  std::stringstream in(key);
+  for (std::string part; std::getline(in, part, '.');) parts.push_back(part);
+  YAML::Node node = root;
+  std::string walked;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    walked += (walked.empty() ? "" : ".") + parts[i];
+    YAML::Node next = node[parts[i]];
+    if (!next.IsDefined() || next.IsNull()) {
+      node[parts[i]] = YAML::Node(YAML::NodeType::Map);
+      next = node[parts[i]];
+    }
+    check(next.IsMap(), "--set {}: {}: {} is not a mapping of keys", key, origin, walked);
+    node.reset(next);  // rebind (operator= would overwrite the value)
+  }
+  node[parts.back()] = value;
+}
+
+ConfigNode make_root(YAML::Node root, const std::string& origin, const std::vector<std::string>& overrides);
+
+}  // namespace
+
+ConfigNode ConfigNode::load_file(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
+  check(std::filesystem::exists(path), "{}: config file not found", path.string());
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path.string());
   } catch (const YAML::Exception& e) {
     throw Error(fmt::format("{}:{}: YAML syntax error: {}", path.string(), e.mark.line + 1, e.msg));
   }
+  return make_root(root, path.string(), overrides);
 }
 
-ConfigNode ConfigNode::parse(const std::string& text, const std::string& origin) {
+ConfigNode ConfigNode::parse(const std::string& text, const std::string& origin,
+                             const std::vector<std::string>& overrides) {
+  YAML::Node root;
   try {
-    YAML::Node root = YAML::Load(text);
-    if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
-    check(root.IsMap(), "{}: expected a YAML mapping of keys at the top level", origin);
-    auto shared = std::make_shared<Shared>();
-    shared->origin = origin;
-    shared->root = root;
-    return ConfigNode(shared, root, "");
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw Error(fmt::format("{}:{}: YAML syntax error: {}", origin, e.mark.line + 1, e.msg));
   }
+  return make_root(root, origin, overrides);
+}
+
+namespace {
+ConfigNode make_root(YAML::Node root, const std::string& origin, const std::vector<std::string>& overrides) {
+  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  check(root.IsMap(), "{}: expected a YAML mapping of keys at the top level", origin);
+  for (const auto& o : overrides) apply_override(root, o, origin);
+  return ConfigNode::from_root(root, origin);
+}
+}  // namespace
+
+ConfigNode ConfigNode::from_root(YAML::Node root, const std::string& origin) {
+  auto shared = std::make_shared<Shared>();
+  shared->origin = origin;
+  shared->root = root;
+  return ConfigNode(shared, root, "");
 }
 
 const std::string& ConfigNode::origin() const { return shared_->origin; }

@@ -46,8 +46,7 @@ AttentionOutput AttentionImpl::forward(const torch::Tensor& queries, const torch
   }
   auto logits = out.logits;
   if (key_mask.defined()) {
-    // Additive -1e9 as in the paper (not -inf): a fully padded row stays finite.
-    logits = logits.masked_fill(key_mask.logical_not().view({B, 1, 1, L}), -1e9);
+    logits = logits.masked_fill(key_mask.logical_not().view({B, 1, 1, L}), kMaskedLogit);
   }
   out.head_weights = torch::softmax(logits, -1);                             // (B, H, T, L)
   auto summaries = torch::matmul(out.head_weights, keys.unsqueeze(1));       // (B, H, T, K)

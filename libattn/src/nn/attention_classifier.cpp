@@ -4,6 +4,7 @@
 #include <torch/nn/functional/loss.h>
 
 #include "attn/core/error.h"
+#include "attn/nn/attention.h"
 
 namespace attn::nn {
 
@@ -43,8 +44,7 @@ ClassifierOutput AttentionClassifierImpl::forward(const torch::Tensor& ids, cons
     auto hidden = torch::relu(attention_hidden(out.states));       // (B, L, A)
     out.attention_logits = attention_output(hidden).squeeze(-1);   // (B, L)
   }
-  // Additive -1e9 as everywhere in libattn: a fully padded row stays finite.
-  auto masked = out.attention_logits.masked_fill(mask.logical_not(), -1e9);
+  auto masked = out.attention_logits.masked_fill(mask.logical_not(), kMaskedLogit);
   out.alpha = torch::softmax(masked, -1);                                   // (B, L)
   out.beta = score(out.states).squeeze(-1).masked_fill(mask.logical_not(), 0.0);  // (B, L)
   out.logits = (out.alpha * out.beta).sum(-1);                              // (B)

@@ -68,17 +68,31 @@ Seq2SeqOutput MultiHeadCopyImpl::forward(const torch::Tensor& source, const torc
           encoded.outputs};
 }
 
+std::string architecture_name(Architecture architecture) {
+  switch (architecture) {
+    case Architecture::kLstm: return "lstm";
+    case Architecture::kMultiheadGru: return "multihead_gru";
+  }
+  return "?";
+}
+
+Architecture parse_architecture(const std::string& name) {
+  for (auto a : {Architecture::kLstm, Architecture::kMultiheadGru})
+    if (architecture_name(a) == name) return a;
+  throw Error(fmt::format("model.architecture: expected lstm or multihead_gru, got '{}'", name));
+}
+
 std::shared_ptr<Seq2SeqModel> make_copy_model(const CopyModelOptions& options) {
   check(options.vocab_size() >= 3, "model vocab_size: expected at least 3, got {}", options.vocab_size());
   check(options.embedding_dim() >= 1 && options.hidden_size() >= 1,
         "model: embedding_dim and hidden_size must be positive");
-  if (options.architecture() == "lstm") return std::make_shared<CopySeq2SeqImpl>(options);
-  if (options.architecture() == "multihead_gru") {
-    check(!options.bidirectional(), "model.bidirectional: the multihead_gru model is unidirectional");
-    return std::make_shared<MultiHeadCopyImpl>(options);
+  switch (options.architecture()) {
+    case Architecture::kLstm: return std::make_shared<CopySeq2SeqImpl>(options);
+    case Architecture::kMultiheadGru:
+      check(!options.bidirectional(), "model.bidirectional: the multihead_gru model is unidirectional");
+      return std::make_shared<MultiHeadCopyImpl>(options);
   }
-  throw Error(fmt::format("model.architecture: expected lstm or multihead_gru, got '{}'",
-                          options.architecture()));
+  throw Error("model.architecture: unknown architecture");
 }
 
 }  // namespace attn::nn

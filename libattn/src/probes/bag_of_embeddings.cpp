@@ -9,6 +9,7 @@
 #include <random>
 
 #include "attn/core/error.h"
+#include "attn/core/seed_streams.h"
 #include "attn/core/seeded_random.h"
 #include "attn/data/vocabulary.h"
 
@@ -74,7 +75,7 @@ BagOfEmbeddingsFit train_bag_of_embeddings(const std::vector<data::EncodedExampl
   BagOfEmbeddings model(vocab_size, options.embedding_dim());
   fit.model = BagOfEmbeddings(vocab_size, options.embedding_dim());
   torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(options.learning_rate()));
-  std::mt19937_64 rng(options.seed() ^ 0xB0E5ULL);
+  std::mt19937_64 rng(stream_seed(options.seed(), SeedStream::kBagOfEmbeddings));
   std::vector<int64_t> order(train.size());
   std::iota(order.begin(), order.end(), int64_t{0});
   double best = std::numeric_limits<double>::infinity();

@@ -5,8 +5,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "attn/core/error.h"
-#include "attn/core/runtime.h"
 #include "attn/io/files.h"
+#include "attn/io/run_cost.h"
 #include "attn/io/run_record.h"
 
 namespace attn::tasks {
@@ -53,16 +53,8 @@ const ClassificationRun& find_run(const std::vector<ClassificationRun>& runs, co
 }
 
 ClassificationData prepare_run_set(const ClassificationConfig& config, const fs::path& out_dir, bool resume) {
-  const std::string previous = io::recorded_config(out_dir);
-  if (!previous.empty()) {
-    check(resume, "{}: already holds a run set; pass --resume to continue it or choose another --out",
-          out_dir.string());
-    check(same_training(previous, config.resolved_yaml),
-          "{}: holds runs of a different config (its training settings differ; compare its config.yaml with "
-          "yours); refusing to mix them",
-          out_dir.string());
-    return load_run_set_data(config, out_dir);
-  }
+  train::check_run_folder(out_dir, config.resolved_yaml, resume, same_training);
+  if (!io::recorded_config(out_dir).empty()) return load_run_set_data(config, out_dir);
   ClassificationData data = load_classification_data(config);
   io::ensure_directory(out_dir);
   data.vocab.save(out_dir / "vocab.txt");
@@ -98,6 +90,14 @@ ClassificationData load_run_set_data(const ClassificationConfig& config, const f
   return load_classification_data(config, &vocab);
 }
 
+void write_run_set_cost(const ClassificationConfig& config, const fs::path& out_dir) {
+  std::vector<io::RunSpan> spans;
+  for (const auto& run : classification_runs(config, out_dir))
+    if (auto span = io::read_run_span(run.dir)) spans.push_back(*span);
+  io::write_file_atomic(out_dir / "cost.md", fmt::format("# attn-classify cost: {}\n\n{}", config.name,
+                                                         io::format_run_costs({{"training", spans}})));
+}
+
 bool run_finished(const ClassificationRun& run) { return io::run_done(run.dir); }
 
 fs::path snapshot_path(const ClassificationRun& run, int64_t step) {
@@ -108,25 +108,20 @@ fs::path snapshot_path(const ClassificationRun& run, int64_t step) {
 }
 
 train::TrainingResult train_classification_run(const ClassificationConfig& config, const ClassificationData& data,
-                                               const ClassificationRun& run, const ClassificationRunOptions& options) {
-  const std::string previous = io::recorded_config(run.dir);
-  check(previous.empty() || same_training(previous, config.resolved_yaml),
-        "{}: holds a run of a different config (its training settings differ; compare its config.yaml); refusing "
-        "to resume it", run.dir.string());
-  io::ensure_directory(run.dir);
-  io::write_run_record(run.dir, {config.resolved_yaml, run.seed, describe_device(options.device, options.threads),
-                                 options.threads, options.command_line,
-                                 fmt::format("{} run {}", config.name, run.name)});
-  ClassificationTask task(config, data, run.seed, options.device);
-  train::TrainerOptions trainer_options = config.trainer;
+                                               const ClassificationRun& run, const train::RunContext& context) {
+  train::RecordedRun recorded;
+  recorded.dir = run.dir;
+  recorded.config_yaml = config.resolved_yaml;
+  recorded.experiment = fmt::format("{} run {}", config.name, run.name);
+  recorded.seed = run.seed;
+  recorded.trainer = config.trainer;
   // The uniform run keeps attention uniform for every step (K >= steps).
-  trainer_options.uniform_steps(run.uniform ? config.trainer.steps() : 0)
-      .label(fmt::format("{} {} seed {}", config.name, run.name, run.seed))
-      .progress(options.progress);
-  train::TwoStageTrainer trainer(task, trainer_options, run.dir);
-  auto result = trainer.run(/*resume=*/true);
-  io::write_done_marker(run.dir, result.seconds);
-  return result;
+  recorded.trainer.uniform_steps(run.uniform ? config.trainer.steps() : 0)
+      .label(fmt::format("{} {} seed {}", config.name, run.name, run.seed));
+  recorded.same_config = same_training;
+  return train::run_recorded(recorded, context, [&] {
+    return std::make_unique<ClassificationTask>(config, data, run.seed, context.device);
+  });
 }
 
 }  // namespace attn::tasks

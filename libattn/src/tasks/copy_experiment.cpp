@@ -4,9 +4,10 @@
 #include <fmt/format.h>
 
 #include "attn/core/error.h"
-#include "attn/core/runtime.h"
 #include "attn/io/files.h"
+#include "attn/io/run_cost.h"
 #include "attn/io/run_record.h"
+#include "attn/plot/copy_figures.h"
 
 namespace attn::tasks {
 
@@ -16,33 +17,64 @@ fs::path seed_directory(const fs::path& experiment_dir, int64_t seed) {
   return experiment_dir / fmt::format("seed_{:02d}", seed);
 }
 
-bool seed_finished(const fs::path& run_dir) { return io::run_done(run_dir); }
-
-std::vector<train::MetricRow> read_history(const fs::path& run_dir) {
-  const fs::path path = run_dir / "metrics.csv";
-  return train::MetricRow::parse_csv(io::read_text_file(path), path.string());
+train::TrainingResult run_copy_seed(const CopyExperimentConfig& config, int64_t seed, const fs::path& run_dir,
+                                    const train::RunContext& context, bool resume) {
+  train::RecordedRun run;
+  run.dir = run_dir;
+  run.config_yaml = config.resolved_yaml;
+  run.experiment = config.name;
+  run.seed = seed;
+  run.trainer = config.train.trainer;
+  run.trainer.label(fmt::format("{} seed {}", config.name, seed));
+  run.resume = resume;
+  return train::run_recorded(run, context, [&] { return std::make_unique<CopyTask>(config, seed, context.device); });
 }
 
-train::TrainingResult run_copy_seed(const CopyExperimentConfig& config, int64_t seed, const fs::path& run_dir,
-                                    const SeedRunOptions& options) {
-  const std::string previous = io::recorded_config(run_dir);
-  if (!previous.empty()) {
-    check(options.resume, "{}: already holds a run; pass --resume to continue it or choose another --out",
-          run_dir.string());
-    check(previous == config.resolved_yaml,
-          "{}: holds a run of a different config (compare its config.yaml); refusing to resume it",
-          run_dir.string());
+std::vector<CopySeedRun> copy_seed_runs(const std::vector<CopyExperimentConfig>& configs, const fs::path& out_dir) {
+  std::vector<CopySeedRun> runs;
+  for (size_t i = 0; i < configs.size(); ++i)
+    for (int64_t s = 0; s < configs[i].seeds; ++s) {
+      const int64_t seed = configs[i].first_seed + s;
+      runs.push_back({i, seed, seed_directory(out_dir / configs[i].name, seed)});
+    }
+  return runs;
+}
+
+void prepare_copy_folders(const std::vector<CopyExperimentConfig>& configs, const fs::path& out_dir, bool resume) {
+  for (size_t i = 0; i < configs.size(); ++i)
+    for (size_t j = 0; j < i; ++j)
+      check(configs[i].name != configs[j].name, "--config: two configs share the name '{}'", configs[i].name);
+  for (const auto& config : configs) {
+    const fs::path config_dir = out_dir / config.name;
+    train::check_run_folder(config_dir, config.resolved_yaml, resume);
+    io::write_file_atomic(config_dir / "config.yaml", config.resolved_yaml);
   }
-  io::ensure_directory(run_dir);
-  io::write_run_record(run_dir, {config.resolved_yaml, seed, describe_device(options.device, options.threads),
-                                 options.threads, options.command_line, config.name});
-  CopyTask task(config, seed, options.device);
-  train::TrainerOptions trainer_options = config.trainer;
-  trainer_options.label(fmt::format("{} seed {}", config.name, seed)).progress(options.progress);
-  train::TwoStageTrainer trainer(task, trainer_options, run_dir);
-  auto result = trainer.run(options.resume);
-  io::write_done_marker(run_dir, result.seconds);
-  return result;
+}
+
+fs::path default_copy_folder(const std::vector<CopyExperimentConfig>& configs) {
+  std::vector<std::string> names;
+  for (const auto& c : configs) names.push_back(c.name);
+  return "runs/copy-" + fmt::format("{}", fmt::join(names, "+"));
+}
+
+CopySeedSummary summarize_copy_history(int64_t seed, const std::vector<train::MetricRow>& history) {
+  CopySeedSummary s;
+  s.seed = seed;
+  check(!history.empty(), "seed {}: no evaluations recorded", seed);
+  const auto& last = history.back();
+  s.token_acc = last.get("token_acc");
+  s.attention_acc = last.get("attention_acc");
+  s.ktiw_acc = last.get("ktiw_acc");
+  s.eval_loss = last.get("eval_loss");
+  auto first_step = [&](const char* metric, double level) -> int64_t {
+    for (const auto& row : history)
+      if (row.get(metric) >= level) return static_cast<int64_t>(row.get("step"));
+    return -1;
+  };
+  s.step_to_95 = first_step("token_acc", kCopySuccessAccuracy);
+  s.ktiw_step_to_50 = first_step("ktiw_acc", kAlignmentLevel);
+  s.attention_step_to_50 = first_step("attention_acc", kAlignmentLevel);
+  return s;
 }
 
 int64_t CopyExperimentSummary::successes() const {
@@ -58,14 +90,15 @@ double CopyExperimentSummary::success_rate() const {
 std::string format_summary(const std::vector<CopyExperimentSummary>& experiments) {
   std::string out;
   for (const auto& e : experiments) {
-    out += fmt::format("\n### {}\n\n| seed | token acc | attention acc | KTIW acc | step to 0.95 | "
-                       "KTIW >= 0.5 at | attention >= 0.5 at |\n|---:|---:|---:|---:|---:|---:|---:|\n", e.name);
+    out += fmt::format("\n### {}\n\n| seed | token acc | attention acc | KTIW acc | step to {} | "
+                       "KTIW >= {} at | attention >= {} at |\n|---:|---:|---:|---:|---:|---:|---:|\n",
+                       e.name, kCopySuccessAccuracy, kAlignmentLevel, kAlignmentLevel);
     auto step = [](int64_t s) { return s >= 0 ? std::to_string(s) : std::string("never"); };
     for (const auto& s : e.seeds)
       out += fmt::format("| {} | {:.3f} | {:.3f} | {:.3f} | {} | {} | {} |\n", s.seed, s.token_acc, s.attention_acc,
                          s.ktiw_acc, step(s.step_to_95), step(s.ktiw_step_to_50), step(s.attention_step_to_50));
-    out += fmt::format("\n{}: success (final token acc >= 0.95) in {}/{} seeds ({:.0f}%)\n", e.name,
-                       e.successes(), e.seeds.size(), 100.0 * e.success_rate());
+    out += fmt::format("\n{}: success (final token acc >= {}) in {}/{} seeds ({:.0f}%)\n", e.name,
+                       kCopySuccessAccuracy, e.successes(), e.seeds.size(), 100.0 * e.success_rate());
   }
   return out;
 }
@@ -80,6 +113,32 @@ std::string summary_csv(const std::vector<CopyExperimentSummary>& experiments) {
                          s.attention_acc, s.ktiw_acc, s.eval_loss, s.step_to_95, s.ktiw_step_to_50,
                          s.attention_step_to_50, s.success() ? 1 : 0);
   return out;
+}
+
+void write_copy_summary(const std::vector<CopyExperimentConfig>& configs, const fs::path& out_dir) {
+  const auto runs = copy_seed_runs(configs, out_dir);
+  std::vector<CopyExperimentSummary> summaries;
+  std::vector<plot::CurveSet> curves;
+  for (size_t i = 0; i < configs.size(); ++i) {
+    CopyExperimentSummary summary{configs[i].name, {}};
+    plot::CurveSet curve{configs[i].name, {}};
+    for (const auto& run : runs) {
+      if (run.config != i) continue;
+      summary.seeds.push_back(summarize_copy_history(run.seed, train::read_history(run.dir)));
+      curve.metric_files.push_back(run.dir / "metrics.csv");
+    }
+    summaries.push_back(summary);
+    curves.push_back(curve);
+  }
+  const std::string table = format_summary(summaries);
+  fmt::print("{}\n", table);
+  // Over every invocation, so a run resumed across sessions still has a cost.
+  std::vector<std::pair<std::string, std::vector<io::RunSpan>>> phases;
+  for (const auto& c : configs) phases.emplace_back(c.name, io::read_run_spans(out_dir / c.name));
+  io::write_file_atomic(out_dir / "summary.md", "# attn-copy summary\n" + table + "\n## Cost\n\n" + io::format_run_costs(phases));
+  io::write_file_atomic(out_dir / "summary.csv", summary_csv(summaries));
+  if (plot::render_copy_learning_curves(out_dir / "learning_curves.png", curves))
+    fmt::print("figure: {}\n", (out_dir / "learning_curves.png").string());
 }
 
 }  // namespace attn::tasks

@@ -7,7 +7,7 @@ FlopCount copy_forward_flops(const CopyExperimentConfig& config, int64_t batch) 
   const auto& m = config.model;
   const double B = batch, S = config.data.length() + 1, T = S, E = m.embedding_dim(), D = m.hidden_size(),
                H = m.heads(), V = config.vocabulary().total();
-  const bool lstm = m.architecture() == "lstm";
+  const bool lstm = m.architecture() == nn::Architecture::kLstm;
   const double gates = (lstm ? 4 : 3) * D;
   const double directions = m.bidirectional() ? 2 : 1;
   const double K = directions * D, C = D, M = D;
@@ -23,7 +23,7 @@ FlopCount copy_forward_flops(const CopyExperimentConfig& config, int64_t batch) 
 }
 
 FlopCount copy_training_step_flops(const CopyExperimentConfig& config) {
-  auto f = copy_forward_flops(config, config.batch_size);
+  auto f = copy_forward_flops(config, config.train.batch_size);
   return {3 * f.nominal, 3 * f.executed};
 }
 

@@ -169,7 +169,7 @@ ScreeningTally tally_screening(const std::vector<HeadResult>& results, const Scr
 }
 
 HeadResult screen_head(const MultiheadExperimentConfig& config, const fs::path& experiment_dir, int64_t draw,
-                       const SeedRunOptions& options) {
+                       const train::RunContext& context) {
   const fs::path dir = draw_directory(experiment_dir, draw);
   const auto& s = config.screening;
   if (fs::exists(dir / kResultFile)) return parse_result_csv(dir / kResultFile, s);
@@ -191,7 +191,7 @@ HeadResult screen_head(const MultiheadExperimentConfig& config, const fs::path& 
     const double good_threshold = s.good_threshold;
     auto history = train_multihead_run(
         copy, seed, make_model, /*with_ktiw=*/false, dir / fmt::format("seed_{}", seed),
-        fmt::format("draw {} seed {}", draw, seed), options,
+        fmt::format("draw {} seed {}", draw, seed), context,
         [good_threshold](const train::MetricRow& row) { return row.get("token_acc") > good_threshold; });
     result.runs.push_back(classify_screening_run(seed, history, s));
   }
@@ -229,12 +229,12 @@ bool claim_draw(const fs::path& experiment_dir, int64_t draw) {
 }
 
 void run_screening_worker(const MultiheadExperimentConfig& config, const fs::path& experiment_dir,
-                          const SeedRunOptions& options) {
+                          const train::RunContext& context) {
   const auto& s = config.screening;
   for (int64_t draw = 0; draw < s.max_draws; ++draw) {
     if (fs::exists(draw_directory(experiment_dir, draw) / kResultFile)) continue;
     if (tally_screening(read_screening_results(experiment_dir), s, draw).complete(s)) break;
-    if (claim_draw(experiment_dir, draw)) screen_head(config, experiment_dir, draw, options);
+    if (claim_draw(experiment_dir, draw)) screen_head(config, experiment_dir, draw, context);
   }
 }
 

@@ -1,226 +1,179 @@
-// Multi-head experiment: config, fixed base, heads, assembly, per-head
-// accuracy (see attn/tasks/multihead_experiment.h).
+// The multi-head experiment end to end (see attn/tasks/multihead_experiment.h).
 #include "attn/tasks/multihead_experiment.h"
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <set>
+#include <chrono>
 
 #include "attn/core/error.h"
-#include "attn/core/runtime.h"
-#include "attn/io/checkpoint.h"
 #include "attn/io/files.h"
+#include "attn/io/run_cost.h"
 #include "attn/io/run_record.h"
-#include "attn/metrics/copy_accuracy.h"
-#include "attn/probes/ktiw.h"
+#include "attn/plot/multihead_figures.h"
+#include "attn/tasks/trial_heads.h"
 
 namespace attn::tasks {
 
 namespace fs = std::filesystem;
 
-std::string combination_name(Combination combination) {
-  switch (combination) {
-    case Combination::kBad: return "bad";
-    case Combination::kBadPlusGood: return "bad+good";
-    case Combination::kRandom: return "random";
-  }
-  return "?";
+std::string trial_id(Combination combination, int64_t trial) {
+  return fmt::format("{}:{}", combination_name(combination), trial);
+}
+
+std::pair<Combination, int64_t> parse_trial_id(const std::string& id) {
+  const auto colon = id.rfind(':');
+  check(colon != std::string::npos, "--worker-trial: expected <combination>:<index>, got '{}'", id);
+  const std::string name = id.substr(0, colon);
+  for (auto c : {Combination::kBad, Combination::kBadPlusGood, Combination::kRandom})
+    if (combination_name(c) == name) {
+      try {
+        return {c, std::stoll(id.substr(colon + 1))};
+      } catch (const std::exception&) {
+        break;
+      }
+    }
+  throw Error(fmt::format("--worker-trial: expected <combination>:<index>, got '{}'", id));
 }
 
 namespace {
 
-ScreeningOptions read_screening(const io::ConfigNode& node) {
-  ScreeningOptions s;
-  s.good = node.get_int("good", s.good);
-  s.bad = node.get_int("bad", s.bad);
-  s.max_draws = node.get_int("max_draws", s.max_draws);
-  s.head_seed = node.get_int("head_seed", s.head_seed);
-  s.data_seeds = node.get_int_list("data_seeds", s.data_seeds);
-  s.good_threshold = node.get_double("good_threshold", s.good_threshold);
-  s.bad_threshold = node.get_double("bad_threshold", s.bad_threshold);
-  node.require(s.good >= 0, "good", "expected a non-negative number of heads");
-  node.require(s.bad >= 0, "bad", "expected a non-negative number of heads");
-  node.require(s.max_draws >= 1, "max_draws", "expected at least 1 draw");
-  node.require(s.head_seed >= 0, "head_seed", "expected a non-negative seed");
-  node.require(!s.data_seeds.empty(), "data_seeds", "expected at least one data seed");
-  const std::set<int64_t> distinct(s.data_seeds.begin(), s.data_seeds.end());
-  node.require(distinct.size() == s.data_seeds.size() && *distinct.begin() >= 0, "data_seeds",
-               "expected distinct non-negative seeds");
-  node.require(s.good_threshold > 0 && s.good_threshold < 1, "good_threshold", "expected a value in (0, 1)");
-  node.require(s.bad_threshold > 0 && s.bad_threshold <= s.good_threshold, "bad_threshold",
-               "expected a value in (0, good_threshold]");
-  return s;
+std::vector<plot::ScreenedDraw> screened_draws(const std::vector<HeadResult>& results) {
+  std::vector<plot::ScreenedDraw> draws;
+  for (const auto& r : results)
+    draws.push_back({r.draw, head_class_name(r.head_class), r.runs.empty() ? 0.0 : r.runs.front().final_acc});
+  return draws;
 }
 
-TrialOptions read_trials(const io::ConfigNode& node, const ScreeningOptions& screening) {
-  TrialOptions t;
-  t.count = node.get_int("count", t.count);
-  t.heads = node.get_int("heads", t.heads);
-  t.first_data_seed = node.get_int("first_data_seed", t.first_data_seed);
-  t.selection_seed = node.get_int("selection_seed", t.selection_seed);
-  std::vector<std::string> names;
-  for (auto c : t.combinations) names.push_back(combination_name(c));
-  names = node.get_string_list("combinations", names);
-  node.require(t.count >= 0, "count", "expected a non-negative number of trials");
-  node.require(t.heads >= 2, "heads", "expected at least 2 heads per model");
-  node.require(t.first_data_seed >= 0, "first_data_seed", "expected a non-negative seed");
-  node.require(t.selection_seed >= 0, "selection_seed", "expected a non-negative seed");
-  node.require(!names.empty(), "combinations", "expected at least one of bad, bad+good, random");
-  t.combinations.clear();
-  for (const auto& name : names) {
-    Combination c = Combination::kBad;
-    if (name == "bad") c = Combination::kBad;
-    else if (name == "bad+good") c = Combination::kBadPlusGood;
-    else if (name == "random") c = Combination::kRandom;
-    else node.fail("combinations", fmt::format("expected bad, bad+good or random, got '{}'", name));
-    node.require(std::find(t.combinations.begin(), t.combinations.end(), c) == t.combinations.end(),
-                 "combinations", fmt::format("'{}' listed twice", name));
-    t.combinations.push_back(c);
-  }
-  // A combination draws distinct kept heads: there must be enough of them.
-  for (auto c : t.combinations) {
-    const int64_t bad_needed = c == Combination::kBad ? t.heads : c == Combination::kBadPlusGood ? t.heads - 1 : 0;
-    node.require(bad_needed <= screening.bad, "heads",
-                 fmt::format("'{}' needs {} distinct bad heads but screening.bad is {}", combination_name(c),
-                             bad_needed, screening.bad));
-    node.require(c != Combination::kBadPlusGood || screening.good >= 1, "combinations",
-                 "'bad+good' needs screening.good >= 1");
-  }
-  return t;
+int64_t trial_total(const MultiheadExperimentConfig& config) {
+  return config.trials.count * static_cast<int64_t>(config.trials.combinations.size());
+}
+
+// Over all the invocations that made the experiment, resumes included.
+std::string cost_section(const fs::path& out_dir) {
+  return "## Cost\n\n" + io::format_run_costs({{"screening", io::read_run_spans(out_dir / "screening")},
+                                                       {"trials", io::read_run_spans(out_dir / "trials")}}) +
+         "\n";
 }
 
 }  // namespace
 
-CopyExperimentConfig MultiheadExperimentConfig::with_heads(int64_t heads) const {
-  CopyExperimentConfig c = copy;
-  c.model.heads(heads);
-  return c;
+void write_multihead_summary(const MultiheadExperimentConfig& config, const fs::path& out_dir,
+                             std::optional<double> seconds) {
+  const auto screened = read_screening_results(out_dir);
+  const auto tally = tally_screening(screened, config.screening);
+  std::vector<CombinationSummary> summaries;
+  std::vector<plot::CombinationCurves> curves;
+  std::vector<plot::HeadAccuracyPanel> panels;
+  std::vector<TrialHeads> trial_heads;
+  int64_t finished = 0;
+  for (auto c : config.trials.combinations) {
+    CombinationSummary summary{c, {}};
+    plot::CombinationCurves curve{combination_name(c), {}};
+    for (int64_t i = 0; i < config.trials.count; ++i) {
+      const fs::path dir = trial_directory(out_dir, c, i);
+      if (!io::run_done(dir)) continue;
+      auto history = train::read_history(dir);
+      summary.trials.push_back(summarize_trial(i, history, config.screening.good_threshold));
+      const auto plan = plan_trial(config, c, i);
+      trial_heads.push_back(read_trial_heads(plan, history));
+      if (c == Combination::kBadPlusGood && panels.size() < 4) {
+        panels.push_back({fmt::format("bad+good trial {} (good head in slot {})", i, plan.good_slot), history,
+                          plan.good_slot});
+      }
+      curve.histories.push_back(std::move(history));
+    }
+    if (summary.trials.empty()) continue;
+    finished += static_cast<int64_t>(summary.trials.size());
+    summaries.push_back(std::move(summary));
+    curves.push_back(std::move(curve));
+  }
+  const bool all_done = tally.draws_needed >= 0 && finished == trial_total(config);
+  const std::string closing =
+      seconds ? fmt::format("Wall time of this invocation: {:.0f} s.", *seconds)
+              : fmt::format("Report of {} (attn-multihead --report): screening {}, {} of {} trials finished{}.",
+                            out_dir.string(), tally.draws_needed >= 0 ? "complete" : "in progress", finished,
+                            trial_total(config), all_done ? "" : "; the experiment resumes with --resume");
+  std::string text = fmt::format("# attn-multihead summary: {}\n\n## Screening (single heads on the fixed base)\n\n{}\n"
+                                 "![screening](screening.png)\n\n## Trials\n\n{}\n{}{}\n",
+                                 config.copy.name, format_screening(tally, config.screening),
+                                 summaries.empty() ? std::string("No trial has finished yet.\n")
+                                                   : format_trials(summaries, config),
+                                 trial_heads.empty() ? std::string()
+                                                     : "## Heads\n\n" + format_trial_heads(trial_heads) + "\n",
+                                 cost_section(out_dir) + closing);
+  fmt::print("{}\n", text);
+  io::write_file_atomic(out_dir / "summary.md", text);
+  io::write_file_atomic(out_dir / "trials.csv", trials_csv(summaries, config));
+  io::write_file_atomic(out_dir / "trial_heads.csv", trial_heads_csv(trial_heads));
+  auto announce = [](bool rendered, const fs::path& png) {
+    if (rendered) fmt::print("figure: {}\n", png.string());
+  };
+  const auto& s = config.screening;
+  announce(plot::render_screening(out_dir / "screening.png", screened_draws(screened), s.good_threshold,
+                                        s.bad_threshold, s.good, s.bad),
+           out_dir / "screening.png");
+  if (!curves.empty())
+    announce(plot::render_combination_curves(out_dir / "learning_curves.png", curves, s.good_threshold),
+             out_dir / "learning_curves.png");
+  if (!panels.empty())
+    announce(plot::render_head_accuracy(out_dir / "head_accuracy.png", panels), out_dir / "head_accuracy.png");
 }
 
-MultiheadExperimentConfig parse_multihead_experiment(const io::ConfigNode& root) {
-  MultiheadExperimentConfig c;
-  c.base_seed = root.get_int("base_seed", 0);
-  root.require(c.base_seed >= 0, "base_seed", "expected a non-negative seed");
-  c.screening = read_screening(root.child("screening"));
-  c.trials = read_trials(root.child("trials"), c.screening);
-  c.copy = parse_copy_experiment(root);  // reads the rest and rejects unknown keys anywhere
-  // Keys of the copy config that this experiment decides itself. They may
-  // only hold their defaults, which the resolved config.yaml spells out.
-  const char* decided = "is decided by the multi-head experiment (screening.data_seeds, trials): leave it out";
-  root.require(!c.copy.stage1_data, "stage1_data", decided);
-  root.require(c.copy.seeds == 1, "seeds", decided);
-  root.require(c.copy.first_seed == 0, "first_seed", decided);
-  root.child("model").require(c.copy.model.heads() == 1, "heads",
-                              "is decided by the experiment (1 while screening, trials.heads in the trials): leave it out");
-  root.child("model").require(c.copy.model.architecture() == "multihead_gru", "architecture",
-                              "the multi-head experiment needs multihead_gru (PAPER.md 2.4)");
-  root.child("train").require(!c.copy.fresh_eval, "eval_set",
-                              "the multi-head experiment evaluates on one fixed set: use eval_set: fixed");
-  c.resolved_yaml = c.copy.resolved_yaml;
-  return c;
-}
+void run_multihead_experiment(const MultiheadExperimentConfig& config, const fs::path& out_dir,
+                              const MultiheadLaunch& launch) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto& context = launch.context;
+  // 1. The fixed base: every run of the experiment starts from these weights.
+  const fs::path base = fixed_base_path(out_dir);
+  if (!fs::exists(base)) make_fixed_base(config.copy.model, config.base_seed, base);
 
-MultiheadExperimentConfig load_multihead_experiment(const fs::path& path) {
-  return parse_multihead_experiment(io::ConfigNode::load_file(path));
-}
+  // 2. Screening: each worker takes the lowest draw not finished or claimed.
+  // It is done when the draws 0..n-1, all finished, hold the quotas: a killed
+  // run may have finished later draws and not earlier ones.
+  const int jobs = launch.plan.jobs;
+  if (tally_screening(read_screening_results(out_dir), config.screening).draws_needed < 0) {
+    reset_screening_claims(out_dir);  // a killed session's claims are void
+    io::JobSet workers;
+    workers.units = static_cast<size_t>(jobs);
+    workers.in_process = [&](size_t) { run_screening_worker(config, out_dir, context); };
+    workers.worker_arguments = [&](size_t) { return launch.worker_arguments({"--worker-screen"}); };
+    workers.name = [&](size_t k) { return fmt::format("{}: screening worker {}", out_dir.string(), k); };
+    io::run_jobs(workers, launch.plan, launch.program);
+  }
+  const auto tally = finish_screening(config, out_dir);
+  fmt::print(stderr, "[attn-multihead] screening: {} heads screened, {} good, {} bad, {} discarded, {} unverified\n",
+             tally.screened, tally.good, tally.bad, tally.discarded, tally.unverified);
 
-std::shared_ptr<torch::nn::Module> non_attention_view(nn::Seq2SeqModel& model) {
-  auto view = std::make_shared<torch::nn::Module>("NonAttention");
-  const torch::nn::Module* attention = &model.attention();
-  for (const auto& child : model.named_children())
-    if (child.value().get() != attention) view->register_module(child.key(), child.value());
-  return view;
-}
+  // 3. The combination trials, one run each.
+  std::vector<TrialPlan> plans;
+  for (int64_t i = 0; i < config.trials.count; ++i)  // interleaved, so partial results cover every combination
+    for (auto c : config.trials.combinations)
+      if (!io::run_done(trial_directory(out_dir, c, i))) plans.push_back(plan_trial(config, c, i));
+  // Trials take minutes each and all cost about the same, so the rate so far
+  // gives the time left.
+  const int64_t total = trial_total(config);
+  const int64_t before = total - static_cast<int64_t>(plans.size());
+  const auto trials_start = std::chrono::steady_clock::now();
+  int64_t finished = 0;
+  io::JobSet trials;
+  trials.units = plans.size();
+  trials.in_process = [&](size_t k) { run_trial(config, out_dir, plans[k], context); };
+  trials.worker_arguments = [&](size_t k) {
+    return launch.worker_arguments({"--worker-trial", trial_id(plans[k].combination, plans[k].trial)});
+  };
+  trials.name = [&](size_t k) { return trial_directory(out_dir, plans[k].combination, plans[k].trial).string(); };
+  trials.after_each = [&](size_t) {
+    ++finished;
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - trials_start).count();
+    const double left = elapsed / static_cast<double>(finished) * static_cast<double>(plans.size() - finished);
+    fmt::print(stderr, "[attn-multihead] trials: {} of {} done ({:.1f} min per trial per worker, {} worker(s); ~{:.1f} h left)\n",
+               before + finished, total, elapsed / 60.0 / static_cast<double>(finished) * jobs, jobs, left / 3600.0);
+  };
+  io::run_jobs(trials, launch.plan, launch.program);
 
-void make_fixed_base(const nn::CopyModelOptions& options, int64_t seed, const fs::path& path) {
-  torch::manual_seed(static_cast<uint64_t>(seed));
-  auto model = nn::make_copy_model(nn::CopyModelOptions(options).heads(1));
-  io::save_weights(path, *non_attention_view(*model));
-}
-
-namespace {
-nn::AttentionOptions head_options(const nn::CopyModelOptions& options) {
-  // The model's own attention options (sizes, no biases) with one head.
-  auto model = nn::make_copy_model(nn::CopyModelOptions(options).heads(1));
-  return nn::AttentionOptions(model->attention().options()).heads(1).uniform(false);
-}
-}  // namespace
-
-nn::Attention draw_head(const nn::CopyModelOptions& options, int64_t seed) {
-  const auto head = head_options(options);
-  torch::manual_seed(static_cast<uint64_t>(seed));
-  return nn::Attention(head);
-}
-
-void save_head(const fs::path& path, nn::AttentionImpl& head) {
-  check(head.options().heads() == 1, "save_head: expected a 1-head module, got {} heads", head.options().heads());
-  io::save_weights(path, head);
-}
-
-nn::Attention load_head(const nn::CopyModelOptions& options, const fs::path& path) {
-  nn::Attention head(head_options(options));
-  io::load_weights(path, *head);
-  return head;
-}
-
-std::shared_ptr<nn::Seq2SeqModel> assemble_model(const nn::CopyModelOptions& options, const fs::path& base_path,
-                                                  const std::vector<nn::Attention>& heads) {
-  check(!heads.empty(), "assemble_model: expected at least one head");
-  const auto H = static_cast<int64_t>(heads.size());
-  auto model = nn::make_copy_model(nn::CopyModelOptions(options).heads(H));
-  io::load_weights(base_path, *non_attention_view(*model));
-  for (int64_t k = 0; k < H; ++k) model->attention().copy_head_from(*heads[k], 0, k);
-  return model;
-}
-
-std::string head_metric_name(int64_t head) { return fmt::format("head{}_attention_acc", head); }
-
-MultiheadCopyTask::MultiheadCopyTask(const CopyExperimentConfig& config, int64_t seed, const torch::Device& device,
-                                     std::shared_ptr<nn::Seq2SeqModel> model, bool with_ktiw)
-    : CopyTask(config, seed, device, std::move(model)), with_ktiw_(with_ktiw) {}
-
-train::MetricRow MultiheadCopyTask::evaluate(int64_t step) {
-  // CopyTask's metrics (same names and definitions) from one forward pass,
-  // plus the per-head accuracies that need the same pass.
-  auto eval = run_evaluation(step, with_ktiw_);
-  const auto& batch = eval.batch;
-  train::MetricRow row;
-  row.set("eval_loss", metrics::mean_nll(eval.log_probs, batch.target_out));
-  row.set("token_acc", metrics::token_accuracy(eval.log_probs, batch.target_out));
-  row.set("attention_acc", metrics::alignment_accuracy(eval.attention, batch.gold_alignment));
-  if (with_ktiw_) row.set("ktiw_acc", metrics::alignment_accuracy(eval.beta, batch.gold_alignment));
-  const int64_t H = eval.head_attention.size(1);  // (B, H, T, S)
-  for (int64_t k = 0; k < H; ++k)
-    row.set(head_metric_name(k), metrics::alignment_accuracy(eval.head_attention.select(1, k), batch.gold_alignment));
-  return row;
-}
-
-std::vector<std::string> MultiheadCopyTask::progress_metrics() const {
-  if (with_ktiw_) return {"token_acc", "attention_acc", "ktiw_acc"};
-  return {"token_acc", "attention_acc"};
-}
-
-fs::path fixed_base_path(const fs::path& experiment_dir) { return experiment_dir / "base.pt"; }
-
-std::vector<train::MetricRow> train_multihead_run(const CopyExperimentConfig& config, int64_t seed,
-                                                   const std::function<std::shared_ptr<nn::Seq2SeqModel>()>& make_model,
-                                                   bool with_ktiw, const fs::path& run_dir, const std::string& label,
-                                                   const SeedRunOptions& options,
-                                                   std::function<bool(const train::MetricRow&)> stop_when) {
-  if (seed_finished(run_dir)) return read_history(run_dir);
-  io::ensure_directory(run_dir);
-  io::write_run_record(run_dir, {config.resolved_yaml, seed, describe_device(options.device, options.threads),
-                                 options.threads, options.command_line, config.name});
-  MultiheadCopyTask task(config, seed, options.device, make_model(), with_ktiw);
-  train::TrainerOptions trainer_options = config.trainer;
-  trainer_options.label(label).progress(options.progress).stop_when(std::move(stop_when));
-  train::TwoStageTrainer trainer(task, trainer_options, run_dir);
-  auto result = trainer.run(/*resume=*/true);
-  io::write_done_marker(run_dir, result.seconds);
-  std::error_code ignored;
-  fs::remove(trainer.checkpoint_path(), ignored);
-  return result.history;
+  // 4. Summary and figures.
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  write_multihead_summary(config, out_dir, seconds);
 }
 
 }  // namespace attn::tasks

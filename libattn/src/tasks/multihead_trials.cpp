@@ -20,6 +20,15 @@ namespace attn::tasks {
 
 namespace fs = std::filesystem;
 
+std::string head_source_name(HeadSource source) {
+  switch (source) {
+    case HeadSource::kGood: return "good";
+    case HeadSource::kBad: return "bad";
+    case HeadSource::kRandom: return "random";
+  }
+  return "?";
+}
+
 TrialPlan plan_trial(const MultiheadExperimentConfig& config, Combination combination, int64_t trial) {
   const auto& t = config.trials;
   check(trial >= 0 && trial < t.count, "trial {}: expected an index in [0, {})", trial, t.count);
@@ -39,15 +48,15 @@ TrialPlan plan_trial(const MultiheadExperimentConfig& config, Combination combin
   for (int64_t k = 0; k < t.heads; ++k) fresh.push_back(static_cast<int64_t>(rng() >> 2));
   switch (combination) {
     case Combination::kBad:
-      for (int64_t k = 0; k < t.heads; ++k) plan.heads.push_back({"bad", bad[k]});
+      for (int64_t k = 0; k < t.heads; ++k) plan.heads.push_back({HeadSource::kBad, bad[k]});
       break;
     case Combination::kBadPlusGood:
-      for (int64_t k = 0; k < t.heads - 1; ++k) plan.heads.push_back({"bad", bad[k]});
-      plan.heads.insert(plan.heads.begin() + slot, TrialHead{"good", good});
+      for (int64_t k = 0; k < t.heads - 1; ++k) plan.heads.push_back({HeadSource::kBad, bad[k]});
+      plan.heads.insert(plan.heads.begin() + slot, TrialHead{HeadSource::kGood, good});
       plan.good_slot = slot;
       break;
     case Combination::kRandom:
-      for (int64_t k = 0; k < t.heads; ++k) plan.heads.push_back({"random", fresh[k]});
+      for (int64_t k = 0; k < t.heads; ++k) plan.heads.push_back({HeadSource::kRandom, fresh[k]});
       break;
   }
   return plan;
@@ -58,14 +67,14 @@ fs::path trial_directory(const fs::path& experiment_dir, Combination combination
 }
 
 std::vector<train::MetricRow> run_trial(const MultiheadExperimentConfig& config, const fs::path& experiment_dir,
-                                        const TrialPlan& plan, const SeedRunOptions& options) {
+                                        const TrialPlan& plan, const train::RunContext& context) {
   const fs::path dir = trial_directory(experiment_dir, plan.combination, plan.trial);
   const auto copy = config.with_heads(static_cast<int64_t>(plan.heads.size()));
   auto make_model = [&] {
     std::vector<nn::Attention> heads;
     for (const auto& h : plan.heads) {
-      if (h.source == "random") heads.push_back(draw_head(copy.model, h.index));
-      else heads.push_back(load_head(copy.model, kept_head_path(experiment_dir, h.source == "good" ? HeadClass::kGood
+      if (h.source == HeadSource::kRandom) heads.push_back(draw_head(copy.model, h.index));
+      else heads.push_back(load_head(copy.model, kept_head_path(experiment_dir, h.source == HeadSource::kGood ? HeadClass::kGood
                                                                                                    : HeadClass::kBad,
                                                                  h.index)));
     }
@@ -73,11 +82,11 @@ std::vector<train::MetricRow> run_trial(const MultiheadExperimentConfig& config,
   };
   std::string heads_csv = "slot,source,index\n";
   for (size_t k = 0; k < plan.heads.size(); ++k)
-    heads_csv += fmt::format("{},{},{}\n", k, plan.heads[k].source, plan.heads[k].index);
+    heads_csv += fmt::format("{},{},{}\n", k, head_source_name(plan.heads[k].source), plan.heads[k].index);
   io::ensure_directory(dir);
   io::write_file_atomic(dir / "heads.csv", heads_csv);
   const std::string label = fmt::format("{} trial {}", combination_name(plan.combination), plan.trial);
-  auto history = train_multihead_run(copy, plan.data_seed, make_model, /*with_ktiw=*/false, dir, label, options);
+  auto history = train_multihead_run(copy, plan.data_seed, make_model, /*with_ktiw=*/false, dir, label, context);
   const auto outcome = summarize_trial(plan.trial, history, config.screening.good_threshold);
   fmt::print(stderr, "[trials] {:<8} trial {:>3}: final token acc {:.3f}, > {} {}\n",
              combination_name(plan.combination), plan.trial, outcome.final_acc, config.screening.good_threshold,
@@ -131,7 +140,7 @@ std::string format_trials(const std::vector<CombinationSummary>& summaries, cons
   std::string out = fmt::format(
       "| combination ({} heads) | trials | success (token acc > {} within {} steps) | median steps to {} | "
       "mean final token acc |\n|---|---:|---:|---:|---:|\n",
-      config.trials.heads, config.screening.good_threshold, config.copy.trainer.steps(),
+      config.trials.heads, config.screening.good_threshold, config.copy.train.trainer.steps(),
       config.screening.good_threshold);
   for (const auto& s : summaries) {
     const double median = s.median_steps();

@@ -10,6 +10,7 @@
 #include "attn/core/error.h"
 #include "attn/io/checkpoint.h"
 #include "attn/io/files.h"
+#include "attn/train/training_checkpoint.h"
 
 namespace attn::train {
 
@@ -23,6 +24,18 @@ TwoStageTrainer::TwoStageTrainer(TrainingTask& task, TrainerOptions options, fs:
   check(options_.checkpoint_every() >= 0, "train.checkpoint_every: expected >= 0, got {}",
         options_.checkpoint_every());
   check(options_.learning_rate() > 0, "train.learning_rate: expected > 0, got {}", options_.learning_rate());
+}
+
+torch::optim::Adam make_optimizer(torch::nn::Module& model, const TrainerOptions& options) {
+  return torch::optim::Adam(model.parameters(), torch::optim::AdamOptions(options.learning_rate()));
+}
+
+torch::Tensor training_step(TrainingTask& task, torch::optim::Optimizer& optimizer, int64_t step) {
+  optimizer.zero_grad();
+  torch::Tensor loss = task.training_loss(step);
+  loss.backward();
+  optimizer.step();
+  return loss;
 }
 
 void TwoStageTrainer::write_metrics(const std::vector<MetricRow>& history) const {
@@ -53,18 +66,18 @@ TrainingResult TwoStageTrainer::run(bool resume) {
   };
   io::ensure_directory(run_dir_);
   torch::nn::Module& model = task_.model();
-  torch::optim::Adam optimizer(model.parameters(), torch::optim::AdamOptions(options_.learning_rate()));
+  torch::optim::Adam optimizer = make_optimizer(model, options_);
 
   TrainingResult result;
   int64_t step = 0;
   if (resume && fs::exists(checkpoint_path())) {
-    auto state = io::load_checkpoint(checkpoint_path(), model, &optimizer);
+    auto state = load_checkpoint(checkpoint_path(), model, &optimizer);
     step = state.step;
     result.history = std::move(state.history);
     result.resumed_from = step;
   }
   const int64_t first_step = step;
-  int stage = stage_at(step);
+  Stage stage = stage_at(step);
   task_.begin_stage(stage);
 
   double loss_sum = 0;
@@ -80,7 +93,7 @@ TrainingResult TwoStageTrainer::run(bool resume) {
       model.eval();
       MetricRow row;
       row.set("step", static_cast<double>(step));
-      row.set("stage", stage);
+      row.set("stage", stage_number(stage));
       row.set("train_loss", loss_count > 0 ? loss_sum / loss_count : std::nan(""));
       for (const auto& kv : task_.evaluate(step).values) row.set(kv.first, kv.second);
       row.set("seconds", elapsed());
@@ -94,7 +107,7 @@ TrainingResult TwoStageTrainer::run(bool resume) {
       const bool periodic = options_.checkpoint_every() > 0 && step % options_.checkpoint_every() == 0;
       stopping = options_.stop_when() && options_.stop_when()(row);
       if ((periodic || stopping || step == options_.steps()) && step != first_step)
-        io::save_checkpoint(checkpoint_path(), model, &optimizer, {step, stage, result.history});
+        save_checkpoint(checkpoint_path(), model, &optimizer, {step, stage, result.history});
     }
     if (!logged && std::find(snapshots.begin(), snapshots.end(), step) != snapshots.end())
       io::save_weights(run_dir_ / "snapshots" / fmt::format("step_{}.pt", step), model);
@@ -105,10 +118,7 @@ TrainingResult TwoStageTrainer::run(bool resume) {
       task_.begin_stage(stage);
     }
     // 4. forward, backward, update
-    optimizer.zero_grad();
-    torch::Tensor loss = task_.training_loss(step);
-    loss.backward();
-    optimizer.step();
+    torch::Tensor loss = training_step(task_, optimizer, step);
     loss_sum += loss.item<double>();
     ++loss_count;
     ++step;

@@ -30,8 +30,12 @@ BlasInfo blas_info();
 /// Prints one log line with the kernel and the wait policy in use.
 void ensure_fast_runtime(int argc, char** argv);
 
-/// Sets LibTorch's intra-op threads: `requested` > 0 as given, 0 = all cores.
-/// Returns the number in use.
+/// The CPUs this process may run on (its affinity mask: what taskset or a
+/// batch scheduler grants), not all the machine's cores.
+int usable_cpus();
+
+/// Sets LibTorch's intra-op threads: `requested` > 0 as given, 0 =
+/// usable_cpus(). Returns the number in use.
 int configure_threads(int requested);
 
 /// Resolves "auto" | "cpu" | "cuda" | "cuda:N". Throws attn::Error naming the

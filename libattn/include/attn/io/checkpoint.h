@@ -1,37 +1,32 @@
-// Checkpoints: model, optimiser, step, stage, metric history and RNG state in
-// one LibTorch archive that starts with a magic string and a format version
-// (checked on load, as llm.c does), written atomically (temp file + rename).
+// libattn archives: LibTorch archives that start with a magic string and a
+// format version (checked on load, as llm.c does), written atomically (temp
+// file + rename). Weights (initialisations, snapshots, screened heads) and
+// single tensors live here; the training checkpoint built on these
+// primitives (optimiser, step, history) is attn/train/training_checkpoint.h.
 #pragma once
 
 #include <torch/nn/module.h>
-#include <torch/optim/optimizer.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
 
 #include <filesystem>
 #include <string>
-#include <vector>
-
-#include "attn/train/metric_row.h"
 
 namespace attn::io {
 
 inline constexpr const char* kCheckpointMagic = "libattn-checkpoint";
 inline constexpr int64_t kCheckpointFormat = 1;
 
-struct TrainingState {
-  int64_t step = 0;   ///< optimiser updates done
-  int stage = 1;      ///< stage active at `step`
-  std::vector<train::MetricRow> history;
-};
-
-/// Saves everything a resumed run needs. `optimizer` may be null (weights only).
-void save_checkpoint(const std::filesystem::path& path, torch::nn::Module& model,
-                     torch::optim::Optimizer* optimizer, const TrainingState& state);
-
-/// Loads a checkpoint into `model` (and `optimizer` when given). Throws
-/// attn::Error naming the file when it is missing, not a libattn checkpoint,
-/// of another format version, or made for a model of different shape.
-TrainingState load_checkpoint(const std::filesystem::path& path, torch::nn::Module& model,
-                              torch::optim::Optimizer* optimizer);
+/// Primitives for other archive kinds (the training checkpoint): the magic
+/// header; writing an archive atomically; reading one back with its
+/// header checked; and loading module weights from its "model" entry with
+/// every shape compared. Errors are attn::Error naming `path`.
+void write_header(torch::serialize::OutputArchive& archive);
+void write_archive(const std::filesystem::path& path, torch::serialize::OutputArchive& archive);
+void read_archive(const std::filesystem::path& path, torch::serialize::InputArchive& archive);
+void write_module(torch::serialize::OutputArchive& archive, torch::nn::Module& model);
+void read_module(const std::filesystem::path& path, torch::serialize::InputArchive& archive,
+                 torch::nn::Module& model);
 
 /// Saves/loads only the weights (no optimiser, no history): initialisations
 /// shared between runs and the snapshots that probes read.

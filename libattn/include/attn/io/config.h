@@ -13,18 +13,28 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace attn::io {
+
+/// Splits "key.path=value" (the apps' --set); throws attn::Error naming --set
+/// when it is not of that form.
+std::pair<std::string, std::string> split_override(const std::string& assignment);
 
 /// A view on one YAML mapping of a config file. Children share the record of
 /// used keys, so `finish()` on the root finds unknown keys at any depth.
 class ConfigNode {
  public:
   /// Loads `path`; throws attn::Error for a missing file or bad YAML syntax.
-  static ConfigNode load_file(const std::filesystem::path& path);
+  /// `overrides` ("key.path=value", the apps' --set) replace or add keys
+  /// before any reader sees them, so a misspelt key is still unknown.
+  static ConfigNode load_file(const std::filesystem::path& path, const std::vector<std::string>& overrides = {});
   /// Parses YAML text; `origin` names it in errors (e.g. "<inline>").
-  static ConfigNode parse(const std::string& text, const std::string& origin);
+  static ConfigNode parse(const std::string& text, const std::string& origin,
+                          const std::vector<std::string>& overrides = {});
+  /// A root over an already loaded mapping.
+  static ConfigNode from_root(YAML::Node root, const std::string& origin);
 
   bool has(const std::string& key) const;
   /// The sub-mapping `key` (an empty mapping if absent).

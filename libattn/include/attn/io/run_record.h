@@ -19,6 +19,7 @@ struct RunRecord {
   int threads = 1;
   std::vector<std::string> command_line;
   std::string experiment;         ///< config name
+  std::vector<std::string> overrides;  ///< --set key=value, as given
 };
 
 /// Writes config.yaml and run.json into `dir` (atomically).

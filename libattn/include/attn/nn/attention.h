@@ -3,7 +3,7 @@
 // and translation models; H heads is the multi-head copy model.
 //
 // Head k: s^k_{t,l} = (Q_k q_t + b^q_k) . h_l   (no scaling, as in the paper)
-//         alpha^k_t = softmax_l(s^k_t), padding masked with -1e9
+//         alpha^k_t = softmax_l(s^k_t), padding masked with kMaskedLogit (-1e9)
 //         c^k_t     = P_k (sum_l alpha^k_{t,l} h_l) + b^p_k
 // Output context c_t = mean_k c^k_t. In uniform mode the logits are replaced
 // by zeros before masking: alpha is uniform over non-pad positions and Q, b^q
@@ -20,6 +20,10 @@
 #include <torch/types.h>
 
 namespace attn::nn {
+
+/// The additive logit of a padded position, as in the paper (not -inf): a
+/// fully padded row stays finite.
+inline constexpr double kMaskedLogit = -1e9;
 
 struct AttentionOptions {
   AttentionOptions(int64_t query_size, int64_t key_size, int64_t context_size)

@@ -23,9 +23,19 @@
 
 namespace attn::nn {
 
+/// The two copy-task architectures; their YAML names are "lstm" and
+/// "multihead_gru" (architecture_name / parse_architecture).
+enum class Architecture {
+  kLstm,          ///< PAPER.md 2.1
+  kMultiheadGru,  ///< PAPER.md 2.4
+};
+
+std::string architecture_name(Architecture architecture);
+/// Throws attn::Error naming the choices for an unknown name.
+Architecture parse_architecture(const std::string& name);
+
 struct CopyModelOptions {
-  /// "lstm" (PAPER.md 2.1) or "multihead_gru" (PAPER.md 2.4).
-  TORCH_ARG(std::string, architecture) = "lstm";
+  TORCH_ARG(Architecture, architecture) = Architecture::kLstm;
   /// Token ids the model embeds and predicts (content tokens + EOS + SOS).
   TORCH_ARG(int64_t, vocab_size) = 42;
   TORCH_ARG(int64_t, embedding_dim) = 256;
@@ -45,7 +55,7 @@ class CopySeq2SeqImpl : public Seq2SeqModel {
                         const torch::Tensor& target_in) override;
   AttentionImpl& attention() override { return *attention_module; }
   ReadoutImpl& readout() override { return *readout_module; }
-  std::string architecture() const override { return "lstm"; }
+  Architecture architecture() const override { return Architecture::kLstm; }
   const CopyModelOptions& options() const { return options_; }
 
   torch::nn::Embedding embedding{nullptr};  // (V, E), shared by source and target
@@ -66,7 +76,7 @@ class MultiHeadCopyImpl : public Seq2SeqModel {
                         const torch::Tensor& target_in) override;
   AttentionImpl& attention() override { return *attention_module; }
   ReadoutImpl& readout() override { return *readout_module; }
-  std::string architecture() const override { return "multihead_gru"; }
+  Architecture architecture() const override { return Architecture::kMultiheadGru; }
   const CopyModelOptions& options() const { return options_; }
 
   torch::nn::Embedding source_embedding{nullptr};  // (V, E)

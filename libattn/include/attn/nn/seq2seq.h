@@ -26,6 +26,8 @@ struct Seq2SeqOutput {
   torch::Tensor encoder_states;  // (B, S, K)
 };
 
+enum class Architecture;
+
 class Seq2SeqModel : public torch::nn::Module {
  public:
   /// source (B, S) ids, source_mask (B, S) bool, target_in (B, T) ids.
@@ -33,8 +35,8 @@ class Seq2SeqModel : public torch::nn::Module {
                                 const torch::Tensor& target_in) = 0;
   virtual AttentionImpl& attention() = 0;
   virtual ReadoutImpl& readout() = 0;
-  /// A short name of the architecture ("lstm", "multihead_gru").
-  virtual std::string architecture() const = 0;
+  /// Which architecture this is (attn/nn/copy_models.h names them).
+  virtual Architecture architecture() const = 0;
 
   /// Uniform attention on/off (PAPER.md 2; the two-stage trainer's switch).
   void set_uniform_attention(bool uniform) { attention().set_uniform(uniform); }

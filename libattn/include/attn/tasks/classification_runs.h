@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "attn/tasks/classification_task.h"
+#include "attn/train/recorded_run.h"
 #include "attn/train/two_stage_trainer.h"
 
 namespace attn::tasks {
@@ -56,16 +57,14 @@ ClassificationConfig read_run_set_config(const std::filesystem::path& out_dir,
 /// The run set's data with its saved vocabulary.
 ClassificationData load_run_set_data(const ClassificationConfig& config, const std::filesystem::path& out_dir);
 
-struct ClassificationRunOptions {
-  c10::Device device = c10::kCPU;
-  int threads = 1;
-  bool progress = true;
-  std::vector<std::string> command_line;
-};
-
-/// Trains (or resumes) one run into run.dir and marks it done.
+/// Trains (or resumes) one run into run.dir through the recorded-run path
+/// (its folder compared with same_training) and marks it done.
 train::TrainingResult train_classification_run(const ClassificationConfig& config, const ClassificationData& data,
-                                               const ClassificationRun& run, const ClassificationRunOptions& options);
+                                               const ClassificationRun& run, const train::RunContext& context);
+
+/// cost.md: compute and active wall time of every run of the set, over every
+/// invocation (resumes included), whatever --only trained this time.
+void write_run_set_cost(const ClassificationConfig& config, const std::filesystem::path& out_dir);
 
 /// True when the run finished (its done marker exists).
 bool run_finished(const ClassificationRun& run);

@@ -116,7 +116,7 @@ class ClassificationTask : public train::TrainingTask {
                      const torch::Device& device);
 
   torch::nn::Module& model() override { return *model_; }
-  void begin_stage(int stage) override { model_->set_uniform(stage == 1); }
+  void begin_stage(train::Stage stage) override { model_->set_uniform(stage == train::Stage::kUniform); }
   torch::Tensor training_loss(int64_t step) override;
   train::MetricRow evaluate(int64_t step) override;
   std::vector<std::string> progress_metrics() const override { return {"val_loss", "val_acc"}; }

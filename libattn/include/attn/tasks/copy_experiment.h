@@ -1,40 +1,70 @@
-// Running the copy experiment: one seed into its own run folder (resumable),
-// reading finished seeds back, and the summary table of issue 2. The app
-// attn-copy is a thin CLI over these.
+// Running the copy experiment: the runs of one or more configs (one per
+// seed) in an experiment folder, each trained through the one recorded-run
+// path (attn/train/recorded_run.h), and the summary of issue 2 read back
+// from disk. The app attn-copy is a thin CLI over these.
+//
+//   <out>/<name>/config.yaml        the resolved config of every seed below
+//   <out>/<name>/seed_NN/           one recorded run
+//   <out>/summary.md, summary.csv, learning_curves.png (+ .gp, data)
 #pragma once
-
-#include <c10/core/Device.h>
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "attn/tasks/copy_task.h"
+#include "attn/train/recorded_run.h"
 
 namespace attn::tasks {
 
-struct SeedRunOptions {
-  c10::Device device = c10::kCPU;
-  int threads = 1;
-  bool resume = false;
-  bool progress = true;
-  std::vector<std::string> command_line;
-};
+/// Final token accuracy at or above which a copy run counts as a success
+/// (issue 2; PAPER.md 5 "copy").
+inline constexpr double kCopySuccessAccuracy = 0.95;
+/// The attention and KTIW accuracy levels whose first crossing the summary
+/// reports: the paper predicts KTIW passes it before attention does.
+inline constexpr double kAlignmentLevel = 0.5;
 
-/// Trains `seed` of `config` into `run_dir` (config.yaml, run.json,
-/// metrics.csv/.jsonl, checkpoint.pt, done marker). Refuses a folder that
-/// holds a run of a different config, or any run unless `resume`.
+/// Trains `seed` of `config` into `run_dir` (resuming it when `resume`).
+/// Refuses a folder that holds a run of a different config, or any run
+/// unless `resume`.
 train::TrainingResult run_copy_seed(const CopyExperimentConfig& config, int64_t seed,
-                                    const std::filesystem::path& run_dir, const SeedRunOptions& options);
+                                    const std::filesystem::path& run_dir, const train::RunContext& context,
+                                    bool resume);
 
 /// The folder of one seed inside an experiment folder: <dir>/seed_<NN>.
 std::filesystem::path seed_directory(const std::filesystem::path& experiment_dir, int64_t seed);
 
-/// True when the seed's run finished (metrics cover all steps).
-bool seed_finished(const std::filesystem::path& run_dir);
+/// One run of a set of copy configs.
+struct CopySeedRun {
+  size_t config = 0;  ///< index into the configs
+  int64_t seed = 0;
+  std::filesystem::path dir;
+};
 
-/// Reads metrics.csv of a seed folder (throws attn::Error naming it).
-std::vector<train::MetricRow> read_history(const std::filesystem::path& run_dir);
+/// Every (config, seed) run of `configs` under `out_dir`, config by config.
+std::vector<CopySeedRun> copy_seed_runs(const std::vector<CopyExperimentConfig>& configs,
+                                        const std::filesystem::path& out_dir);
+
+/// Checks that the configs' names differ, refuses config folders of `out_dir`
+/// made by other configs (or any, unless `resume`), and writes each config's
+/// config.yaml (what its worker processes read).
+void prepare_copy_folders(const std::vector<CopyExperimentConfig>& configs, const std::filesystem::path& out_dir,
+                          bool resume);
+
+/// "runs/copy-<name>+<name>": the default --out.
+std::filesystem::path default_copy_folder(const std::vector<CopyExperimentConfig>& configs);
+
+/// Per-seed outcome read off a finished history (issue 2's summary line).
+struct CopySeedSummary {
+  int64_t seed = 0;
+  double token_acc = 0, attention_acc = 0, ktiw_acc = 0, eval_loss = 0;
+  int64_t step_to_95 = -1;  ///< first evaluated step with token_acc >= kCopySuccessAccuracy, -1 never
+  /// First evaluated steps with KTIW / attention accuracy >= kAlignmentLevel (-1 never).
+  int64_t ktiw_step_to_50 = -1, attention_step_to_50 = -1;
+  bool success() const { return token_acc >= kCopySuccessAccuracy; }
+};
+
+CopySeedSummary summarize_copy_history(int64_t seed, const std::vector<train::MetricRow>& history);
 
 struct CopyExperimentSummary {
   std::string name;
@@ -47,5 +77,11 @@ struct CopyExperimentSummary {
 std::string format_summary(const std::vector<CopyExperimentSummary>& experiments);
 /// The same as CSV: experiment,seed,token_acc,attention_acc,ktiw_acc,step_to_95.
 std::string summary_csv(const std::vector<CopyExperimentSummary>& experiments);
+
+/// Reads every run of `configs` back from `out_dir` and writes summary.md
+/// (with the Cost section over every invocation), summary.csv and the
+/// learning-curve figure; prints the table.
+void write_copy_summary(const std::vector<CopyExperimentConfig>& configs,
+                               const std::filesystem::path& out_dir);
 
 }  // namespace attn::tasks

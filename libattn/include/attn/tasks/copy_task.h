@@ -23,6 +23,7 @@
 #include "attn/data/copy_data.h"
 #include "attn/io/config.h"
 #include "attn/nn/copy_models.h"
+#include "attn/train/train_config.h"
 #include "attn/train/training_task.h"
 #include "attn/train/two_stage_trainer.h"
 
@@ -35,10 +36,8 @@ struct CopyExperimentConfig {
   data::CopyTaskOptions data;                       ///< stage-2 and evaluation data
   std::optional<data::CopyTaskOptions> stage1_data; ///< data while attention is uniform
   nn::CopyModelOptions model;
-  train::TrainerOptions trainer;
-  int64_t batch_size = 128;
-  int64_t eval_examples = 400;
-  bool fresh_eval = true;  ///< new evaluation samples at every evaluation (else one fixed set)
+  train::TrainConfig train;  ///< the trainer's options, batch_size, eval_examples
+  bool fresh_eval = true;  ///< new evaluation samples at every evaluation (else one fixed set)  ///< new evaluation samples at every evaluation (else one fixed set)
   std::string resolved_yaml;  ///< the config with every default filled in
 
   data::CopyVocabulary vocabulary() const;
@@ -67,7 +66,7 @@ class CopyTask : public train::TrainingTask {
            std::shared_ptr<nn::Seq2SeqModel> model);
 
   torch::nn::Module& model() override { return *model_; }
-  void begin_stage(int stage) override;
+  void begin_stage(train::Stage stage) override;
   torch::Tensor training_loss(int64_t step) override;
   train::MetricRow evaluate(int64_t step) override;
   std::vector<std::string> progress_metrics() const override {
@@ -89,18 +88,5 @@ class CopyTask : public train::TrainingTask {
   std::shared_ptr<nn::Seq2SeqModel> model_;
   data::CopyTaskOptions current_data_;
 };
-
-/// Per-seed outcome read off a finished history (issue 2's summary line).
-struct CopySeedSummary {
-  int64_t seed = 0;
-  double token_acc = 0, attention_acc = 0, ktiw_acc = 0, eval_loss = 0;
-  int64_t step_to_95 = -1;  ///< first evaluated step with token_acc >= 0.95, -1 never
-  /// First evaluated steps with KTIW / attention accuracy >= 0.5 (-1 never):
-  /// the paper predicts KTIW first in successful runs.
-  int64_t ktiw_step_to_50 = -1, attention_step_to_50 = -1;
-  bool success() const { return token_acc >= 0.95; }
-};
-
-CopySeedSummary summarize_copy_history(int64_t seed, const std::vector<train::MetricRow>& history);
 
 }  // namespace attn::tasks

@@ -28,7 +28,10 @@
 #include <string>
 #include <vector>
 
-#include "attn/tasks/multihead_experiment.h"
+#include "attn/tasks/multihead_config.h"
+#include "attn/tasks/multihead_model.h"
+#include "attn/tasks/multihead_task.h"
+#include "attn/train/recorded_run.h"
 #include "attn/train/metric_row.h"
 
 namespace attn::tasks {
@@ -88,7 +91,7 @@ ScreeningTally tally_screening(const std::vector<HeadResult>& results, const Scr
 
 /// Screens draw `draw` (resuming its runs) unless it is finished; returns its result.
 HeadResult screen_head(const MultiheadExperimentConfig& config, const std::filesystem::path& experiment_dir,
-                       int64_t draw, const SeedRunOptions& options);
+                       int64_t draw, const train::RunContext& context);
 
 /// Claims for one screening session: a draw is claimed by creating
 /// screening/claims/draw_NNNN (atomic), so two workers never screen the same
@@ -104,7 +107,7 @@ bool claim_draw(const std::filesystem::path& experiment_dir, int64_t draw);
 /// claimed and screens it, until the finished draws below its next one (any
 /// worker's) meet the quotas or max_draws is reached.
 void run_screening_worker(const MultiheadExperimentConfig& config, const std::filesystem::path& experiment_dir,
-                          const SeedRunOptions& options);
+                          const train::RunContext& context);
 
 /// Copies the kept heads to heads/ and writes screening/kept.csv,
 /// screening/summary.md and screening/draws.csv; returns the tally. Throws attn::Error when the

@@ -15,14 +15,27 @@
 #include <string>
 #include <vector>
 
-#include "attn/tasks/multihead_experiment.h"
+#include "attn/tasks/multihead_config.h"
+#include "attn/tasks/multihead_model.h"
+#include "attn/tasks/multihead_task.h"
+#include "attn/train/recorded_run.h"
 #include "attn/train/metric_row.h"
 
 namespace attn::tasks {
 
-/// Where one head of a trial comes from.
+/// Where a head of a trial comes from.
+enum class HeadSource {
+  kGood,    ///< a kept good head (index = its rank among the kept good heads)
+  kBad,     ///< a kept bad head (index = its rank among the kept bad heads)
+  kRandom,  ///< a fresh random head (index = its torch seed)
+};
+
+/// "good", "bad", "random" (heads.csv, trial_heads.csv).
+std::string head_source_name(HeadSource source);
+
+/// One head of a trial.
 struct TrialHead {
-  std::string source;  ///< "good", "bad" (index = kept head) or "random" (index = torch seed)
+  HeadSource source = HeadSource::kBad;
   int64_t index = 0;
 };
 
@@ -45,7 +58,7 @@ std::filesystem::path trial_directory(const std::filesystem::path& experiment_di
 /// and returns its history. Needs the kept heads (finish_screening).
 std::vector<train::MetricRow> run_trial(const MultiheadExperimentConfig& config,
                                         const std::filesystem::path& experiment_dir, const TrialPlan& plan,
-                                        const SeedRunOptions& options);
+                                        const train::RunContext& context);
 
 /// One trial's outcome read off its history.
 struct TrialOutcome {

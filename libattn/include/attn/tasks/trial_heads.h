@@ -20,7 +20,7 @@ struct TrialHeads {
   Combination combination = Combination::kBad;
   int64_t trial = 0;
   int64_t good_slot = -1;              ///< the good head's slot (bad+good), else -1
-  std::vector<std::string> sources;    ///< per head: "good", "bad" or "random", from the trial's plan
+  std::vector<HeadSource> sources;     ///< per head, from the trial's plan
   double level = kAttendingLevel;      ///< the attention accuracy above which a head attends
   std::vector<double> final_acc;       ///< per head: attention accuracy at the last evaluation
   std::vector<int64_t> step_attending; ///< per head: first evaluation step above `level`, -1 never

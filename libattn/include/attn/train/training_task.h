@@ -9,6 +9,7 @@
 #include <string>
 
 #include "attn/train/metric_row.h"
+#include "attn/train/stage.h"
 
 namespace attn::train {
 
@@ -17,9 +18,8 @@ class TrainingTask {
   virtual ~TrainingTask() = default;
   /// The model whose parameters the trainer optimises and checkpoints.
   virtual torch::nn::Module& model() = 0;
-  /// Called before the first step of a stage and on resume: 1 = attention
-  /// uniform (and the stage-1 data), 2 = attention learned (stage-2 data).
-  virtual void begin_stage(int stage) = 0;
+  /// Called before the first step of a stage and on resume.
+  virtual void begin_stage(Stage stage) = 0;
   /// Training loss on the batch of `step`; the batch must be a function of
   /// the step (and the task's seed) so that a resumed run sees the same data.
   virtual torch::Tensor training_loss(int64_t step) = 0;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <torch/arg.h>
+#include <torch/optim/adam.h>
 
 #include <filesystem>
 #include <functional>
@@ -51,6 +52,16 @@ struct TrainingResult {
   double seconds = 0;              ///< wall time of this invocation
 };
 
+/// The optimiser every run uses: Adam at `options.learning_rate()`, PyTorch's
+/// other defaults.
+torch::optim::Adam make_optimizer(torch::nn::Module& model, const TrainerOptions& options);
+
+/// One update (phase 4 of the loop): zero the gradients, the task's loss on
+/// the batch of `step`, backward, optimiser step. Returns the loss (not
+/// synchronised: call .item() when the value is needed). Benchmarks time
+/// exactly this.
+torch::Tensor training_step(TrainingTask& task, torch::optim::Optimizer& optimizer, int64_t step);
+
 class TwoStageTrainer {
  public:
   /// Files go to `run_dir`: checkpoint.pt, metrics.csv, metrics.jsonl, snapshots/.
@@ -60,8 +71,8 @@ class TwoStageTrainer {
   /// when it exists (a finished run returns its history without training).
   TrainingResult run(bool resume);
 
-  /// Stage (1 uniform, 2 learned) in force for the update made at `step`.
-  int stage_at(int64_t step) const { return step < options_.uniform_steps() ? 1 : 2; }
+  /// Stage in force for the update made at `step`.
+  Stage stage_at(int64_t step) const { return step < options_.uniform_steps() ? Stage::kUniform : Stage::kLearned; }
 
   std::filesystem::path checkpoint_path() const { return run_dir_ / "checkpoint.pt"; }
 

@@ -1,0 +1,34 @@
+// The training checkpoint: model, optimiser, step, stage, metric history and
+// the CPU RNG state in one libattn archive (attn/io/checkpoint.h: magic
+// string and format version checked on load, atomic write). A run resumed
+// from it replays exactly (see two_stage_trainer.h).
+#pragma once
+
+#include <torch/nn/module.h>
+#include <torch/optim/optimizer.h>
+
+#include <filesystem>
+#include <vector>
+
+#include "attn/train/metric_row.h"
+#include "attn/train/stage.h"
+
+namespace attn::train {
+
+struct TrainingState {
+  int64_t step = 0;              ///< optimiser updates done
+  Stage stage = Stage::kUniform; ///< stage active at `step`
+  std::vector<MetricRow> history;
+};
+
+/// Saves everything a resumed run needs. `optimizer` may be null (weights only).
+void save_checkpoint(const std::filesystem::path& path, torch::nn::Module& model,
+                     torch::optim::Optimizer* optimizer, const TrainingState& state);
+
+/// Loads a checkpoint into `model` (and `optimizer` when given). Throws
+/// attn::Error naming the file when it is missing, not a libattn checkpoint,
+/// of another format version, or made for a model of different shape.
+TrainingState load_checkpoint(const std::filesystem::path& path, torch::nn::Module& model,
+                              torch::optim::Optimizer* optimizer);
+
+}  // namespace attn::train

@@ -1,0 +1,62 @@
+// The one recorded-run path (see attn/train/recorded_run.h).
+#include "attn/train/recorded_run.h"
+
+#include <fmt/format.h>
+
+#include "attn/core/error.h"
+#include "attn/core/runtime.h"
+#include "attn/io/files.h"
+#include "attn/io/run_record.h"
+
+namespace attn::train {
+
+namespace fs = std::filesystem;
+
+void check_run_folder(const fs::path& dir, const std::string& config_yaml, bool resume, const SameConfig& same) {
+  const std::string previous = io::recorded_config(dir);
+  if (previous.empty()) return;
+  check(resume, "{}: already holds a run; pass --resume to continue it or choose another --out", dir.string());
+  const bool equal = same ? same(previous, config_yaml) : previous == config_yaml;
+  check(equal, "{}: holds a run of a different config (compare its config.yaml with yours); refusing to mix them",
+        dir.string());
+}
+
+std::vector<MetricRow> read_history(const fs::path& run_dir) {
+  const fs::path path = run_dir / "metrics.csv";
+  return MetricRow::parse_csv(io::read_text_file(path), path.string());
+}
+
+TrainingResult run_recorded(const RecordedRun& run, const RunContext& context,
+                            const std::function<std::unique_ptr<TrainingTask>()>& make_task) {
+  check_run_folder(run.dir, run.config_yaml, run.resume, run.same_config);
+  if (io::run_done(run.dir)) {
+    TrainingResult done;
+    done.history = read_history(run.dir);
+    if (!done.history.empty()) done.resumed_from = static_cast<int64_t>(done.history.back().get("step"));
+    return done;
+  }
+  io::ensure_directory(run.dir);
+  io::RunRecord record;
+  record.config_yaml = run.config_yaml;
+  record.seed = run.seed;
+  record.device = describe_device(context.device, context.threads);
+  record.threads = context.threads;
+  record.command_line = context.command_line;
+  record.experiment = run.experiment;
+  record.overrides = context.overrides;
+  io::write_run_record(run.dir, record);
+
+  std::unique_ptr<TrainingTask> task = make_task();
+  TrainerOptions options = run.trainer;
+  options.progress(context.progress);
+  TwoStageTrainer trainer(*task, options, run.dir);
+  TrainingResult result = trainer.run(/*resume=*/true);
+  io::write_done_marker(run.dir, result.seconds);
+  if (!run.keep_checkpoint) {
+    std::error_code ignored;
+    fs::remove(trainer.checkpoint_path(), ignored);
+  }
+  return result;
+}
+
+}  // namespace attn::train

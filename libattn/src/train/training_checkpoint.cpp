@@ -1,0 +1,63 @@
+// The training checkpoint (see attn/train/training_checkpoint.h).
+#include "attn/train/training_checkpoint.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/core/ivalue.h>
+
+#include "attn/core/error.h"
+#include "attn/io/checkpoint.h"
+
+namespace attn::train {
+
+namespace fs = std::filesystem;
+
+void save_checkpoint(const fs::path& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                     const TrainingState& state) {
+  torch::serialize::OutputArchive archive;
+  io::write_header(archive);
+  archive.write("step", c10::IValue(state.step));
+  archive.write("stage", c10::IValue(static_cast<int64_t>(stage_number(state.stage))));
+  archive.write("history_csv", c10::IValue(MetricRow::csv(state.history)));
+  {
+    auto generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    archive.write("cpu_rng_state", generator.get_state(), /*is_buffer=*/true);
+  }
+  io::write_module(archive, model);
+  if (optimizer != nullptr) {
+    torch::serialize::OutputArchive optimizer_archive;
+    optimizer->save(optimizer_archive);
+    archive.write("optimizer", optimizer_archive);
+  }
+  io::write_archive(path, archive);
+}
+
+TrainingState load_checkpoint(const fs::path& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer) {
+  torch::serialize::InputArchive archive;
+  io::read_archive(path, archive);
+  io::read_module(path, archive, model);
+  if (optimizer != nullptr) {
+    torch::serialize::InputArchive optimizer_archive;
+    check(archive.try_read("optimizer", optimizer_archive), "{}: checkpoint has no optimiser state",
+          path.string());
+    optimizer->load(optimizer_archive);
+  }
+  TrainingState state;
+  c10::IValue step, stage, history;
+  check(archive.try_read("step", step) && archive.try_read("stage", stage) &&
+            archive.try_read("history_csv", history),
+        "{}: checkpoint lacks its training state", path.string());
+  state.step = step.toInt();
+  check(stage.toInt() == 1 || stage.toInt() == 2, "{}: stage {}: expected 1 or 2", path.string(), stage.toInt());
+  state.stage = static_cast<Stage>(stage.toInt());
+  state.history = MetricRow::parse_csv(history.toStringRef(), path.string());
+  torch::Tensor rng_state;
+  if (archive.try_read("cpu_rng_state", rng_state)) {
+    auto generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(rng_state);
+  }
+  return state;
+}
+
+}  // namespace attn::train
