@@ -35,17 +35,6 @@ GatedKeywordState preset_start(const std::string& name) {
   throw attn::Error(fmt::format("--preset: expected paper or wrong-sign, got '{}'", name));
 }
 
-std::string format_time(const std::optional<double>& t) {
-  return t ? fmt::format("t = {:.3f}", *t) : std::string("never (within the horizon)");
-}
-
-const char* direction_name(int direction) {
-  return direction > 0 ? "towards the keyword (p up)"
-         : direction < 0 ? "towards the filler (p down)"
-                         : "nowhere (p stays put)";
-}
-
-
 // cxxopts 3 only parses long names of two or more letters, so "--p" would be
 // rejected; rewrite "--p X" / "--p=X" to the short form "-p X" it understands.
 std::vector<std::string> spell_p_short(int argc, char** argv) {
@@ -138,16 +127,7 @@ int run(int argc, char** argv) {
              trajectory.front().loss);
   fmt::print("flow: RK4, dt = {}, {} steps, horizon t = {}{}\n", flow.dt, flow.steps,
              trajectory.back().t, flow.freeze_attention ? ", attention frozen" : "");
-  fmt::print("initial dp/dt = {:.6g}; p first moves {}\n", summary.initial_dp_dt,
-             direction_name(summary.first_p_direction));
-  fmt::print("betas separate (beta0 - beta1 >= {}): {}\n", beta_gap, format_time(summary.t_betas_separate));
-  fmt::print("p moves (|p - p(0)| >= {}):          {}\n", p_shift, format_time(summary.t_p_moves));
-  if (summary.t_p_turns)
-    fmt::print("p turns at t = {:.3f} (extreme p = {:.4f}); back at p(0) {}\n", *summary.t_p_turns,
-               summary.p_extreme, format_time(summary.t_p_recovers));
-  const auto& f = summary.final;
-  fmt::print("final: t = {}, beta0 = {:.4f}, beta1 = {:.4f}, p = {:.4f}, loss = {:.6f}\n", f.t,
-             f.beta0, f.beta1, f.p, f.loss);
+  fmt::print("{}", attn::toy::describe_summary(summary, beta_gap, p_shift));
 
   attn::io::ensure_directory(out_dir);
   const fs::path csv = out_dir / "trajectory.csv";

@@ -180,4 +180,32 @@ std::string trajectory_csv(const std::vector<TrajectoryPoint>& trajectory, long 
   return out;
 }
 
+namespace {
+
+std::string format_time(const std::optional<double>& t) {
+  return t ? fmt::format("t = {:.3f}", *t) : std::string("never (within the horizon)");
+}
+
+const char* direction_name(int direction) {
+  return direction > 0 ? "towards the keyword (p up)"
+         : direction < 0 ? "towards the filler (p down)"
+                         : "nowhere (p stays put)";
+}
+
+}  // namespace
+
+std::string describe_summary(const TrajectorySummary& summary, double beta_gap, double p_shift) {
+  std::string out = fmt::format("initial dp/dt = {:.6g}; p first moves {}\n", summary.initial_dp_dt,
+                                direction_name(summary.first_p_direction));
+  out += fmt::format("betas separate (beta0 - beta1 >= {}): {}\n", beta_gap, format_time(summary.t_betas_separate));
+  out += fmt::format("p moves (|p - p(0)| >= {}):          {}\n", p_shift, format_time(summary.t_p_moves));
+  if (summary.t_p_turns)
+    out += fmt::format("p turns at t = {:.3f} (extreme p = {:.4f}); back at p(0) {}\n", *summary.t_p_turns,
+                       summary.p_extreme, format_time(summary.t_p_recovers));
+  const auto& f = summary.final;
+  out += fmt::format("final: t = {}, beta0 = {:.4f}, beta1 = {:.4f}, p = {:.4f}, loss = {:.6f}\n", f.t, f.beta0,
+                     f.beta1, f.p, f.loss);
+  return out;
+}
+
 }  // namespace attn::toy

@@ -137,4 +137,8 @@ TrajectorySummary summarize(const std::vector<TrajectoryPoint>& trajectory, doub
 /// `stride`-th, plus the last), full precision.
 std::string trajectory_csv(const std::vector<TrajectoryPoint>& trajectory, long stride = 1);
 
+/// The summary as lines for a reader: the initial dp/dt and which way p first
+/// moves, when the betas separate, when p moves (and turns back), the final state.
+std::string describe_summary(const TrajectorySummary& summary, double beta_gap, double p_shift);
+
 }  // namespace attn::toy
