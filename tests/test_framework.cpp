@@ -1,10 +1,9 @@
 // The shared experiment framework: --set overrides, the shared readers'
 // defaults, the one recorded-run path, job planning, and the shared command
 // line of the apps (--set, --print-config, --threads 0 under an affinity mask).
-#include <catch2/catch.hpp>
-
 #include <sys/wait.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -46,10 +45,10 @@ std::string run_command(const std::string& command) {
 
 }  // namespace
 
-TEST_CASE("config overrides (the apps' --set) replace and add keys before the readers check them", "[framework][config]") {
-  const auto config = attn::tasks::parse_copy_experiment(
-      ConfigNode::parse(kTiny, "t.yaml", {"train.steps=6", "model.heads=2", "stage1_data.vocab=8",
-                                          "train.uniform_steps=2"}));
+TEST_CASE("config overrides (the apps' --set) replace and add keys before the readers check them",
+          "[framework][config]") {
+  const auto config = attn::tasks::parse_copy_experiment(ConfigNode::parse(
+      kTiny, "t.yaml", {"train.steps=6", "model.heads=2", "stage1_data.vocab=8", "train.uniform_steps=2"}));
   CHECK(config.train.trainer.steps() == 6);
   CHECK(config.model.heads() == 2);
   REQUIRE(config.stage1_data.has_value());  // a new section, created on the way

@@ -2,10 +2,9 @@
 // include headers of its own layer and of the layers below it, never above.
 // A new folder must be given its place here (and in the doc) first.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
-#include <iterator>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <regex>
 #include <string>
@@ -18,7 +17,7 @@ namespace {
 // docs/architecture.md "Layers": core < io < data < nn, toy < probes, metrics
 // < train < plot < tasks < cli (< apps, which may use everything).
 const std::map<std::string, int> kLayer = {
-    {"core", 0}, {"io", 1},      {"data", 2},  {"nn", 3},    {"toy", 3}, {"probes", 4},
+    {"core", 0},    {"io", 1},    {"data", 2}, {"nn", 3},    {"toy", 3}, {"probes", 4},
     {"metrics", 4}, {"train", 5}, {"plot", 6}, {"tasks", 7}, {"cli", 8},
 };
 

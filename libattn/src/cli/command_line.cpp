@@ -44,7 +44,8 @@ CommandLine::CommandLine(std::string program, const std::string& description, un
         cxxopts::value<std::vector<std::string>>());
     add("print-config", "print the resolved config (every default filled in, --set applied) and exit");
   }
-  if (flags_ & kDevice) add("device", "auto | cpu | cuda | cuda:N", cxxopts::value<std::string>()->default_value("auto"));
+  if (flags_ & kDevice)
+    add("device", "auto | cpu | cuda | cuda:N", cxxopts::value<std::string>()->default_value("auto"));
   if (flags_ & kThreads)
     add("threads", "intra-op threads in total (0 = the CPUs this process may use)",
         cxxopts::value<int>()->default_value("0"));

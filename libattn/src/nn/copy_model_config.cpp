@@ -5,8 +5,8 @@ namespace attn::nn {
 
 CopyModelOptions read_copy_model_options(const io::ConfigNode& m, const CopyModelOptions& defaults) {
   CopyModelOptions o = defaults;
-  o.architecture(parse_architecture(m.get_choice("architecture", architecture_name(defaults.architecture()),
-                                                 {"lstm", "multihead_gru"})));
+  o.architecture(parse_architecture(
+      m.get_choice("architecture", architecture_name(defaults.architecture()), {"lstm", "multihead_gru"})));
   o.embedding_dim(m.get_int("embedding_dim", defaults.embedding_dim()));
   o.hidden_size(m.get_int("hidden_size", defaults.hidden_size()));
   o.bidirectional(m.get_bool("bidirectional", defaults.bidirectional()));

@@ -56,8 +56,9 @@ std::string toy_trajectory_script(const fs::path& csv, const fs::path& png, cons
       "     {0} using 1:4 skip 1 axes x1y2 with lines lw 2 lc rgb '#d62728' title 'p (right axis)'\n",
       data);
   std::string script = output_png_header(png, 1200, 500);
-  script += "set datafile separator ','\nset grid\nset key below horizontal\n"
-            "set style textbox opaque noborder\n";
+  script +=
+      "set datafile separator ','\nset grid\nset key below horizontal\n"
+      "set style textbox opaque noborder\n";
   script += fmt::format("set multiplot layout 1,2 title {}\n", quote(title));
   script += "set xlabel 'time t (gradient flow)'\nset ylabel 'per-token score beta'\n";
   script += "set y2label 'attention p on the keyword'\nset ytics nomirror\nset y2tics\n";

@@ -90,15 +90,16 @@ double CopyExperimentSummary::success_rate() const {
 std::string format_summary(const std::vector<CopyExperimentSummary>& experiments) {
   std::string out;
   for (const auto& e : experiments) {
-    out += fmt::format("\n### {}\n\n| seed | token acc | attention acc | KTIW acc | step to {} | "
-                       "KTIW >= {} at | attention >= {} at |\n|---:|---:|---:|---:|---:|---:|---:|\n",
-                       e.name, kCopySuccessAccuracy, kAlignmentLevel, kAlignmentLevel);
+    out += fmt::format(
+        "\n### {}\n\n| seed | token acc | attention acc | KTIW acc | step to {} | "
+        "KTIW >= {} at | attention >= {} at |\n|---:|---:|---:|---:|---:|---:|---:|\n",
+        e.name, kCopySuccessAccuracy, kAlignmentLevel, kAlignmentLevel);
     auto step = [](int64_t s) { return s >= 0 ? std::to_string(s) : std::string("never"); };
     for (const auto& s : e.seeds)
       out += fmt::format("| {} | {:.3f} | {:.3f} | {:.3f} | {} | {} | {} |\n", s.seed, s.token_acc, s.attention_acc,
                          s.ktiw_acc, step(s.step_to_95), step(s.ktiw_step_to_50), step(s.attention_step_to_50));
-    out += fmt::format("\n{}: success (final token acc >= {}) in {}/{} seeds ({:.0f}%)\n", e.name,
-                       kCopySuccessAccuracy, e.successes(), e.seeds.size(), 100.0 * e.success_rate());
+    out += fmt::format("\n{}: success (final token acc >= {}) in {}/{} seeds ({:.0f}%)\n", e.name, kCopySuccessAccuracy,
+                       e.successes(), e.seeds.size(), 100.0 * e.success_rate());
   }
   return out;
 }
@@ -135,7 +136,8 @@ void write_copy_summary(const std::vector<CopyExperimentConfig>& configs, const 
   // Over every invocation, so a run resumed across sessions still has a cost.
   std::vector<std::pair<std::string, std::vector<io::RunSpan>>> phases;
   for (const auto& c : configs) phases.emplace_back(c.name, io::read_run_spans(out_dir / c.name));
-  io::write_file_atomic(out_dir / "summary.md", "# attn-copy summary\n" + table + "\n## Cost\n\n" + io::format_run_costs(phases));
+  io::write_file_atomic(out_dir / "summary.md",
+                        "# attn-copy summary\n" + table + "\n## Cost\n\n" + io::format_run_costs(phases));
   io::write_file_atomic(out_dir / "summary.csv", summary_csv(summaries));
   if (plot::render_copy_learning_curves(out_dir / "learning_curves.png", curves))
     fmt::print("figure: {}\n", (out_dir / "learning_curves.png").string());

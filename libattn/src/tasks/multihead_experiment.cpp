@@ -50,8 +50,9 @@ int64_t trial_total(const MultiheadExperimentConfig& config) {
 
 // Over all the invocations that made the experiment, resumes included.
 std::string cost_section(const fs::path& out_dir) {
-  return "## Cost\n\n" + io::format_run_costs({{"screening", io::read_run_spans(out_dir / "screening")},
-                                                       {"trials", io::read_run_spans(out_dir / "trials")}}) +
+  return "## Cost\n\n" +
+         io::format_run_costs({{"screening", io::read_run_spans(out_dir / "screening")},
+                               {"trials", io::read_run_spans(out_dir / "trials")}}) +
          "\n";
 }
 
@@ -77,8 +78,8 @@ void write_multihead_summary(const MultiheadExperimentConfig& config, const fs::
       const auto plan = plan_trial(config, c, i);
       trial_heads.push_back(read_trial_heads(plan, history));
       if (c == Combination::kBadPlusGood && panels.size() < 4) {
-        panels.push_back({fmt::format("bad+good trial {} (good head in slot {})", i, plan.good_slot), history,
-                          plan.good_slot});
+        panels.push_back(
+            {fmt::format("bad+good trial {} (good head in slot {})", i, plan.good_slot), history, plan.good_slot});
       }
       curve.histories.push_back(std::move(history));
     }
@@ -93,14 +94,13 @@ void write_multihead_summary(const MultiheadExperimentConfig& config, const fs::
               : fmt::format("Report of {} (attn-multihead --report): screening {}, {} of {} trials finished{}.",
                             out_dir.string(), tally.draws_needed >= 0 ? "complete" : "in progress", finished,
                             trial_total(config), all_done ? "" : "; the experiment resumes with --resume");
-  std::string text = fmt::format("# attn-multihead summary: {}\n\n## Screening (single heads on the fixed base)\n\n{}\n"
-                                 "![screening](screening.png)\n\n## Trials\n\n{}\n{}{}\n",
-                                 config.copy.name, format_screening(tally, config.screening),
-                                 summaries.empty() ? std::string("No trial has finished yet.\n")
-                                                   : format_trials(summaries, config),
-                                 trial_heads.empty() ? std::string()
-                                                     : "## Heads\n\n" + format_trial_heads(trial_heads) + "\n",
-                                 cost_section(out_dir) + closing);
+  std::string text = fmt::format(
+      "# attn-multihead summary: {}\n\n## Screening (single heads on the fixed base)\n\n{}\n"
+      "![screening](screening.png)\n\n## Trials\n\n{}\n{}{}\n",
+      config.copy.name, format_screening(tally, config.screening),
+      summaries.empty() ? std::string("No trial has finished yet.\n") : format_trials(summaries, config),
+      trial_heads.empty() ? std::string() : "## Heads\n\n" + format_trial_heads(trial_heads) + "\n",
+      cost_section(out_dir) + closing);
   fmt::print("{}\n", text);
   io::write_file_atomic(out_dir / "summary.md", text);
   io::write_file_atomic(out_dir / "trials.csv", trials_csv(summaries, config));
@@ -110,7 +110,7 @@ void write_multihead_summary(const MultiheadExperimentConfig& config, const fs::
   };
   const auto& s = config.screening;
   announce(plot::render_screening(out_dir / "screening.png", screened_draws(screened), s.good_threshold,
-                                        s.bad_threshold, s.good, s.bad),
+                                  s.bad_threshold, s.good, s.bad),
            out_dir / "screening.png");
   if (!curves.empty())
     announce(plot::render_combination_curves(out_dir / "learning_curves.png", curves, s.good_threshold),
@@ -166,8 +166,10 @@ void run_multihead_experiment(const MultiheadExperimentConfig& config, const fs:
     ++finished;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - trials_start).count();
     const double left = elapsed / static_cast<double>(finished) * static_cast<double>(plans.size() - finished);
-    fmt::print(stderr, "[attn-multihead] trials: {} of {} done ({:.1f} min per trial per worker, {} worker(s); ~{:.1f} h left)\n",
-               before + finished, total, elapsed / 60.0 / static_cast<double>(finished) * jobs, jobs, left / 3600.0);
+    fmt::print(
+        stderr,
+        "[attn-multihead] trials: {} of {} done ({:.1f} min per trial per worker, {} worker(s); ~{:.1f} h left)\n",
+        before + finished, total, elapsed / 60.0 / static_cast<double>(finished) * jobs, jobs, left / 3600.0);
   };
   io::run_jobs(trials, launch.plan, launch.program);
 

@@ -50,7 +50,7 @@ nn::Attention load_head(const nn::CopyModelOptions& options, const fs::path& pat
 }
 
 std::shared_ptr<nn::Seq2SeqModel> assemble_model(const nn::CopyModelOptions& options, const fs::path& base_path,
-                                                  const std::vector<nn::Attention>& heads) {
+                                                 const std::vector<nn::Attention>& heads) {
   check(!heads.empty(), "assemble_model: expected at least one head");
   const auto H = static_cast<int64_t>(heads.size());
   auto model = nn::make_copy_model(nn::CopyModelOptions(options).heads(H));

@@ -38,10 +38,10 @@ std::vector<std::string> MultiheadCopyTask::progress_metrics() const {
 }
 
 std::vector<train::MetricRow> train_multihead_run(const CopyExperimentConfig& config, int64_t seed,
-                                                   const std::function<std::shared_ptr<nn::Seq2SeqModel>()>& make_model,
-                                                   bool with_ktiw, const fs::path& run_dir, const std::string& label,
-                                                   const train::RunContext& context,
-                                                   std::function<bool(const train::MetricRow&)> stop_when) {
+                                                  const std::function<std::shared_ptr<nn::Seq2SeqModel>()>& make_model,
+                                                  bool with_ktiw, const fs::path& run_dir, const std::string& label,
+                                                  const train::RunContext& context,
+                                                  std::function<bool(const train::MetricRow&)> stop_when) {
   train::RecordedRun run;
   run.dir = run_dir;
   run.config_yaml = config.resolved_yaml;
@@ -50,9 +50,10 @@ std::vector<train::MetricRow> train_multihead_run(const CopyExperimentConfig& co
   run.trainer = config.train.trainer;
   run.trainer.label(label).stop_when(std::move(stop_when));
   run.keep_checkpoint = false;  // hundreds of runs: the metrics are what is kept
-  return train::run_recorded(run, context, [&] {
-           return std::make_unique<MultiheadCopyTask>(config, seed, context.device, make_model(), with_ktiw);
-         }).history;
+  return train::run_recorded(
+             run, context,
+             [&] { return std::make_unique<MultiheadCopyTask>(config, seed, context.device, make_model(), with_ktiw); })
+      .history;
 }
 
 }  // namespace attn::tasks

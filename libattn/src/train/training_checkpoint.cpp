@@ -38,14 +38,12 @@ TrainingState load_checkpoint(const fs::path& path, torch::nn::Module& model, to
   io::read_module(path, archive, model);
   if (optimizer != nullptr) {
     torch::serialize::InputArchive optimizer_archive;
-    check(archive.try_read("optimizer", optimizer_archive), "{}: checkpoint has no optimiser state",
-          path.string());
+    check(archive.try_read("optimizer", optimizer_archive), "{}: checkpoint has no optimiser state", path.string());
     optimizer->load(optimizer_archive);
   }
   TrainingState state;
   c10::IValue step, stage, history;
-  check(archive.try_read("step", step) && archive.try_read("stage", stage) &&
-            archive.try_read("history_csv", history),
+  check(archive.try_read("step", step) && archive.try_read("stage", stage) && archive.try_read("history_csv", history),
         "{}: checkpoint lacks its training state", path.string());
   state.step = step.toInt();
   check(stage.toInt() == 1 || stage.toInt() == 2, "{}: stage {}: expected 1 or 2", path.string(), stage.toInt());

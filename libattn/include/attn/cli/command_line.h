@@ -20,8 +20,8 @@
 #pragma once
 
 #include <c10/core/Device.h>
-#include <cxxopts.hpp>
 
+#include <cxxopts.hpp>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -49,14 +49,14 @@ enum Flag : unsigned {
 
 /// The shared flags, parsed and checked.
 struct CommonOptions {
-  std::vector<std::string> configs;       ///< --config paths, in order
-  std::filesystem::path out;              ///< empty when not given
+  std::vector<std::string> configs;  ///< --config paths, in order
+  std::filesystem::path out;         ///< empty when not given
   bool resume = false;
-  c10::Device device = c10::kCPU;         ///< --device, resolved
-  int threads = 0;                        ///< --threads as given (0 = usable CPUs)
-  int jobs = 0;                           ///< --jobs as given (0 = automatic)
+  c10::Device device = c10::kCPU;  ///< --device, resolved
+  int threads = 0;                 ///< --threads as given (0 = usable CPUs)
+  int jobs = 0;                    ///< --jobs as given (0 = automatic)
   bool quiet = false;
-  std::vector<std::string> overrides;     ///< --set, in order
+  std::vector<std::string> overrides;  ///< --set, in order
   bool print_config = false;
   std::vector<std::string> command_line;  ///< argv, for run.json
 

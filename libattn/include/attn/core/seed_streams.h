@@ -16,11 +16,11 @@ namespace attn {
 /// The tag of each stream (part of the recorded results: changing one
 /// changes every run that draws from it).
 enum class SeedStream : uint64_t {
-  kCopyBatches = 0xC0B1,              ///< copy task: the batch of (seed, step)
-  kCopyEvaluation = 0x5EEDE7A1,       ///< copy task: evaluation sets
-  kClassificationBatches = 0xBA7C4,   ///< classification: the epoch-wise shuffles
-  kTestCap = 0x7E57CA9,               ///< classification: the seeded subset of a capped test set
-  kBagOfEmbeddings = 0xB0E5,          ///< the bag-of-embeddings probe's batch order
+  kCopyBatches = 0xC0B1,             ///< copy task: the batch of (seed, step)
+  kCopyEvaluation = 0x5EEDE7A1,      ///< copy task: evaluation sets
+  kClassificationBatches = 0xBA7C4,  ///< classification: the epoch-wise shuffles
+  kTestCap = 0x7E57CA9,              ///< classification: the seeded subset of a capped test set
+  kBagOfEmbeddings = 0xB0E5,         ///< the bag-of-embeddings probe's batch order
 };
 
 /// The seed of `stream` for a run seeded `seed`, at `index` (e.g. an epoch):

@@ -49,13 +49,13 @@ void check_run_folder(const std::filesystem::path& dir, const std::string& confi
 
 struct RecordedRun {
   std::filesystem::path dir;
-  std::string config_yaml;     ///< the resolved config the run trains with
-  std::string experiment;      ///< run.json "experiment" (e.g. "spamassassin run A")
-  int64_t seed = 0;            ///< run.json "seed"
-  TrainerOptions trainer;      ///< label, stop_when, snapshots, ...; progress comes from the context
-  bool resume = true;          ///< continue a run found in `dir` (else such a folder is refused)
-  bool keep_checkpoint = true; ///< false: delete checkpoint.pt once done (hundreds of small runs)
-  SameConfig same_config;      ///< how `dir`'s recorded config is compared (default: equal text)
+  std::string config_yaml;      ///< the resolved config the run trains with
+  std::string experiment;       ///< run.json "experiment" (e.g. "spamassassin run A")
+  int64_t seed = 0;             ///< run.json "seed"
+  TrainerOptions trainer;       ///< label, stop_when, snapshots, ...; progress comes from the context
+  bool resume = true;           ///< continue a run found in `dir` (else such a folder is refused)
+  bool keep_checkpoint = true;  ///< false: delete checkpoint.pt once done (hundreds of small runs)
+  SameConfig same_config;       ///< how `dir`'s recorded config is compared (default: equal text)
 };
 
 /// Trains `run` (building its task with `make_task` only when there is
