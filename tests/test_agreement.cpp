@@ -124,18 +124,18 @@ TEST_CASE("shuffled baseline matches its exact expectation and is seeded", "[met
   CHECK(m::kendall_tau_b(x, y, mask).mean == Approx(1.0));
 
   m::ShuffleOptions options;
-  options.repeats = 2000;  // 100000 permutations in all
-  options.seed = 11;
+  options.repeats(2000);  // 100000 permutations in all
+  options.seed(11);
   const m::PairScores a_hat = m::shuffled_baseline(m::Statistic::kTopPercentMatch, x, y, mask, options);
   CHECK(a_hat.count == 50);
   CHECK(std::abs(a_hat.mean - 0.1) < 0.006);  // sd of the mean ~ 0.00095
   const m::PairScores tau_hat = m::shuffled_baseline(m::Statistic::kKendallTau, x, y, mask, options);
   CHECK(std::abs(tau_hat.mean) < 0.01);  // sd of one tau ~ 0.26, of the mean ~ 0.0008
 
-  options.repeats = 3;
+  options.repeats(3);
   const auto first = m::shuffled_baseline(m::Statistic::kKendallTau, x, y, mask, options);
   const auto again = m::shuffled_baseline(m::Statistic::kKendallTau, x, y, mask, options);
-  options.seed = 12;
+  options.seed(12);
   const auto other = m::shuffled_baseline(m::Statistic::kKendallTau, x, y, mask, options);
   CHECK(torch::equal(first.values, again.values));
   CHECK_FALSE(torch::equal(first.values, other.values));
@@ -144,7 +144,7 @@ TEST_CASE("shuffled baseline matches its exact expectation and is seeded", "[met
   const auto flat = m::shuffled_baseline(m::Statistic::kKendallTau, x, torch::zeros({50, 10}, torch::kFloat64), mask);
   CHECK(flat.count == 0);
   CHECK(std::isnan(flat.mean));
-  options.repeats = 0;
+  options.repeats(0);
   CHECK_THROWS_AS(m::shuffled_baseline(m::Statistic::kTopPercentMatch, x, y, mask, options), attn::Error);
 }
 

@@ -46,16 +46,16 @@ TEST_CASE("Vocabulary keeps tokens seen more than twice, most frequent first, ti
   CHECK(vocab.id("c") == Vocabulary::kUnk);  // seen only twice
   CHECK_FALSE(vocab.contains("c"));
 
-  const Vocabulary two = Vocabulary::build(lists, {/*min_count=*/2, /*max_tokens=*/0});
+  const Vocabulary two = Vocabulary::build(lists, attn::data::VocabularyOptions().min_count(2).max_tokens(0));
   CHECK(two.tokens() == Tokens{"<pad>", "<bos>", "<eos>", "<unk>", "e", "a", "b", "c"});
-  const Vocabulary capped = Vocabulary::build(lists, {/*min_count=*/1, /*max_tokens=*/2});
+  const Vocabulary capped = Vocabulary::build(lists, attn::data::VocabularyOptions().min_count(1).max_tokens(2));
   CHECK(capped.tokens() == Tokens{"<pad>", "<bos>", "<eos>", "<unk>", "e", "a"});
 
   // Input order does not matter.
   const std::vector<Tokens> reversed{lists[2], lists[1], lists[0]};
   CHECK(Vocabulary::build(reversed) == vocab);
 
-  CHECK_THROWS_AS(Vocabulary::build(lists, {0, 0}), attn::Error);
+  CHECK_THROWS_AS(Vocabulary::build(lists, attn::data::VocabularyOptions().min_count(0)), attn::Error);
 }
 
 TEST_CASE("Vocabulary encodes with <bos>/<eos> and maps unknown tokens to <unk>", "[data]") {

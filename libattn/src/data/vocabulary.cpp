@@ -36,9 +36,9 @@ void Vocabulary::add(const std::string& token, const std::string& origin, int64_
 
 Vocabulary Vocabulary::build(const std::vector<std::vector<std::string>>& token_lists,
                              const VocabularyOptions& options) {
-  check(options.min_count >= 1, "vocabulary min_count: expected >= 1, got {}", options.min_count);
-  check(options.max_tokens >= 0, "vocabulary max_tokens: expected >= 0 (0 = no limit), got {}",
-        options.max_tokens);
+  check(options.min_count() >= 1, "vocabulary min_count: expected >= 1, got {}", options.min_count());
+  check(options.max_tokens() >= 0, "vocabulary max_tokens: expected >= 0 (0 = no limit), got {}",
+        options.max_tokens());
   std::unordered_map<std::string, int64_t> counts;
   for (const auto& tokens : token_lists)
     for (const std::string& t : tokens) ++counts[t];
@@ -46,12 +46,12 @@ Vocabulary Vocabulary::build(const std::vector<std::vector<std::string>>& token_
 
   std::vector<std::pair<std::string, int64_t>> kept;
   for (auto& [token, count] : counts)
-    if (count >= options.min_count && !token.empty()) kept.emplace_back(token, count);
+    if (count >= options.min_count() && !token.empty()) kept.emplace_back(token, count);
   std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) {
     return a.second != b.second ? a.second > b.second : a.first < b.first;
   });
-  if (options.max_tokens > 0 && static_cast<int64_t>(kept.size()) > options.max_tokens)
-    kept.resize(static_cast<size_t>(options.max_tokens));
+  if (options.max_tokens() > 0 && static_cast<int64_t>(kept.size()) > options.max_tokens())
+    kept.resize(static_cast<size_t>(options.max_tokens()));
 
   Vocabulary vocab;
   for (const auto& [token, count] : kept) vocab.add(token, "<build>", 0);

@@ -159,16 +159,16 @@ PairScores kendall_tau_b(const torch::Tensor& x, const torch::Tensor& y, const t
 
 PairScores shuffled_baseline(Statistic statistic, const torch::Tensor& x, const torch::Tensor& y,
                              const torch::Tensor& mask, const ShuffleOptions& options) {
-  check(options.repeats >= 1, "shuffled baseline: expected repeats >= 1, got {}", options.repeats);
-  if (statistic == Statistic::kTopPercentMatch) top_percent_size(1, options.percent);
+  check(options.repeats() >= 1, "shuffled baseline: expected repeats >= 1, got {}", options.repeats());
+  if (statistic == Statistic::kTopPercentMatch) top_percent_size(1, options.percent());
   const Flat f = flatten(x, y, mask, "shuffled baseline");
-  std::mt19937_64 rng(options.seed);
+  std::mt19937_64 rng(options.seed());
   return per_pair_scores(f, [&](const std::vector<double>& xs, std::vector<double> ys) {
     double sum = 0.0;
     int64_t defined = 0;
-    for (int64_t r = 0; r < options.repeats; ++r) {
+    for (int64_t r = 0; r < options.repeats(); ++r) {
       shuffle_in_place(ys, rng);
-      const double value = statistic_of(statistic, xs, ys, options.percent);
+      const double value = statistic_of(statistic, xs, ys, options.percent());
       if (!std::isnan(value)) {
         sum += value;
         ++defined;

@@ -196,7 +196,7 @@ ClassificationAnalysis analyze_run_set(const ClassificationConfig& config, const
   row("beta_uf_beta_logistic", "A(beta^uf, beta^logistic)", uf_logistic, "uniform run");
   row("delta_beta_uf", "A(Delta, beta^uf)", uf_delta, "uniform run");
   row("alpha_beta", "A(alpha, beta)", own, "run A");
-  const auto shuffled = metrics::ShuffleOptions{config.probes.shuffle_repeats, 0, p};
+  const auto shuffled = metrics::ShuffleOptions().repeats(config.probes.shuffle_repeats).seed(0).percent(p);
   a.a_hat = metrics::shuffled_baseline(metrics::Statistic::kTopPercentMatch, uf_alpha.x, uf_alpha.y, mask, shuffled).mean;
   a.a_hat_tau = metrics::shuffled_baseline(metrics::Statistic::kKendallTau, uf_alpha.x, uf_alpha.y, mask, shuffled).mean;
   a.seconds = since(start);

@@ -266,7 +266,7 @@ ClassificationData load_classification_data(const ClassificationConfig& config, 
 
   out.vocab = vocab ? *vocab
                     : data::Vocabulary::build(train_part.token_lists(),
-                                              data::VocabularyOptions{c.min_count, c.max_vocab});
+                                              data::VocabularyOptions().min_count(c.min_count).max_tokens(c.max_vocab));
   out.train = encode(train_part, out.vocab, c.max_tokens);
   out.validation = encode(validation_part, out.vocab, c.max_tokens);
   out.test = encode(test_set, out.vocab, c.max_tokens);

@@ -5,6 +5,8 @@
 // one token per line in id order, specials included; load() checks them.
 #pragma once
 
+#include <torch/arg.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -16,9 +18,9 @@ namespace attn::data {
 /// How Vocabulary::build() chooses its tokens.
 struct VocabularyOptions {
   /// Keep tokens seen at least this many times ("more than 2 times" = 3).
-  int64_t min_count = 3;
+  TORCH_ARG(int64_t, min_count) = 3;
   /// Keep at most this many non-special tokens (the most frequent); 0 = all.
-  int64_t max_tokens = 0;
+  TORCH_ARG(int64_t, max_tokens) = 0;
 };
 
 class Vocabulary {

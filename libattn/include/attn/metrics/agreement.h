@@ -11,6 +11,7 @@
 // gets NaN and is left out of the mean.
 #pragma once
 
+#include <torch/arg.h>
 #include <torch/types.h>
 
 #include <cstdint>
@@ -60,12 +61,12 @@ enum class Statistic { kTopPercentMatch, kKendallTau };
 /// How shuffled_baseline() permutes.
 struct ShuffleOptions {
   /// R: permutations per pair; a pair's value is the mean over them.
-  int64_t repeats = 10;
+  TORCH_ARG(int64_t, repeats) = 10;
   /// Seeds one std::mt19937_64 that is consumed pair by pair, repetition by
   /// repetition (attn::shuffle_in_place), so results are reproducible.
-  uint64_t seed = 0;
+  TORCH_ARG(uint64_t, seed) = 0;
   /// p of the top-p% match.
-  double percent = 5.0;
+  TORCH_ARG(double, percent) = 5.0;
 };
 
 /// A-hat: the statistic after permuting y at random among each pair's valid
