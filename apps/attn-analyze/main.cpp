@@ -20,7 +20,12 @@
 #include "attn/io/process_pool.h"
 #include "attn/io/run_record.h"
 #include "attn/plot/classification_figures.h"
+#include "attn/tasks/agreement_report.h"
 #include "attn/tasks/classification_analysis.h"
+#include "attn/tasks/classification_figure_data.h"
+#include "attn/tasks/classification_runs.h"
+#include "attn/tasks/comparison_curve.h"
+#include "attn/tasks/extraction_benchmark.h"
 
 namespace fs = std::filesystem;
 
@@ -140,10 +145,11 @@ int app_main(int argc, char** argv) {
   attn::io::write_file_atomic(out_dir / "agreement.csv", attn::tasks::agreement_csv(analysis));
   attn::io::write_file_atomic(out_dir / "agreement_curve.csv", attn::tasks::agreement_curve_csv(analysis));
   attn::io::write_file_atomic(out_dir / "probes.html",
-                              attn::plot::probe_html(analysis, data, config.probes.html_examples,
-                                                     config.probes.html_max_tokens));
+                              attn::plot::probe_html(attn::tasks::probe_page(analysis, data),
+                                                     config.probes.html_examples, config.probes.html_max_tokens));
   fmt::print("{}\n", table);
-  if (attn::plot::render_agreement_figure(out_dir / "agreement.png", out_dir / "agreement_curve.csv", analysis))
+  if (attn::plot::render_agreement_figure(out_dir / "agreement.png", out_dir / "agreement_curve.csv",
+                                          attn::tasks::agreement_figure(analysis)))
     fmt::print("figure: {}\n", (out_dir / "agreement.png").string());
   fmt::print("html: {}\nanalysis took {:.1f} s\n", (out_dir / "probes.html").string(), analysis.seconds);
 

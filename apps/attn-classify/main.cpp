@@ -17,6 +17,7 @@
 #include "attn/io/files.h"
 #include "attn/io/process_pool.h"
 #include "attn/io/run_cost.h"
+#include "attn/tasks/classification_config.h"
 #include "attn/tasks/classification_runs.h"
 
 namespace fs = std::filesystem;

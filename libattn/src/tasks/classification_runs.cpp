@@ -6,8 +6,10 @@
 
 #include "attn/core/error.h"
 #include "attn/core/runtime.h"
+#include "attn/io/checkpoint.h"
 #include "attn/io/files.h"
 #include "attn/io/run_record.h"
+#include "attn/tasks/classification_task.h"
 
 namespace attn::tasks {
 
@@ -105,6 +107,14 @@ fs::path snapshot_path(const ClassificationRun& run, int64_t step) {
   check(fs::exists(path), "{}: snapshot missing; is the run finished? (attn-classify --resume completes it)",
         path.string());
   return path;
+}
+
+nn::AttentionClassifier load_snapshot(const ClassificationConfig& config, const ClassificationData& data,
+                                      const ClassificationRun& run, int64_t step) {
+  nn::AttentionClassifier model(config.model_options(data.vocab.size()).uniform(run.uniform));
+  io::load_weights(snapshot_path(run, step), *model);
+  model->eval();
+  return model;
 }
 
 train::TrainingResult train_classification_run(const ClassificationConfig& config, const ClassificationData& data,

@@ -15,6 +15,18 @@ namespace attn::train {
 
 namespace fs = std::filesystem;
 
+torch::optim::Adam make_optimizer(torch::nn::Module& model, const TrainerOptions& options) {
+  return torch::optim::Adam(model.parameters(), torch::optim::AdamOptions(options.learning_rate()));
+}
+
+torch::Tensor training_step(TrainingTask& task, torch::optim::Optimizer& optimizer, int64_t step) {
+  optimizer.zero_grad();
+  torch::Tensor loss = task.training_loss(step);
+  loss.backward();
+  optimizer.step();
+  return loss;
+}
+
 TwoStageTrainer::TwoStageTrainer(TrainingTask& task, TrainerOptions options, fs::path run_dir)
     : task_(task), options_(std::move(options)), run_dir_(std::move(run_dir)) {
   check(options_.steps() >= 0, "train.steps: expected >= 0, got {}", options_.steps());
@@ -53,7 +65,7 @@ TrainingResult TwoStageTrainer::run(bool resume) {
   };
   io::ensure_directory(run_dir_);
   torch::nn::Module& model = task_.model();
-  torch::optim::Adam optimizer(model.parameters(), torch::optim::AdamOptions(options_.learning_rate()));
+  torch::optim::Adam optimizer = make_optimizer(model, options_);
 
   TrainingResult result;
   int64_t step = 0;
@@ -105,10 +117,7 @@ TrainingResult TwoStageTrainer::run(bool resume) {
       task_.begin_stage(stage);
     }
     // 4. forward, backward, update
-    optimizer.zero_grad();
-    torch::Tensor loss = task_.training_loss(step);
-    loss.backward();
-    optimizer.step();
+    const torch::Tensor loss = training_step(task_, optimizer, step);
     loss_sum += loss.item<double>();
     ++loss_count;
     ++step;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <torch/arg.h>
+#include <torch/optim/adam.h>
 
 #include <filesystem>
 #include <functional>
@@ -50,6 +51,14 @@ struct TrainingResult {
   int64_t resumed_from = -1;       ///< step of the checkpoint resumed from, -1 if fresh
   double seconds = 0;              ///< wall time of this invocation
 };
+
+/// The optimiser every run trains with: Adam over `model`'s parameters at
+/// options.learning_rate(), PyTorch's other defaults.
+torch::optim::Adam make_optimizer(torch::nn::Module& model, const TrainerOptions& options);
+
+/// One update (step 4 of the loop): zero the gradients, task.training_loss(step),
+/// backward, optimiser step. Returns the loss.
+torch::Tensor training_step(TrainingTask& task, torch::optim::Optimizer& optimizer, int64_t step);
 
 class TwoStageTrainer {
  public:
