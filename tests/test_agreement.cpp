@@ -148,6 +148,19 @@ TEST_CASE("shuffled baseline matches its exact expectation and is seeded", "[met
   CHECK_THROWS_AS(m::shuffled_baseline(m::Statistic::kTopPercentMatch, x, y, mask, options), attn::Error);
 }
 
+TEST_CASE("checkpoint protocol: the max over checkpoints, its checkpoint, and all-NaN input", "[metrics]") {
+  // The earliest of equal maxima; NaN checkpoints are skipped.
+  CHECK(m::argmax_over_checkpoints(V{kNaN, 0.2, 0.7, 0.5, 0.7}) == std::optional<size_t>(2));
+  CHECK(m::max_over_checkpoints(V{kNaN, 0.2, 0.7, 0.5, 0.7}) == 0.7);
+  CHECK(m::argmax_over_checkpoints(V{-0.3, kNaN}) == std::optional<size_t>(0));
+  // All NaN (the statistic undefined at every checkpoint): no maximum and no
+  // checkpoint, rather than a -inf stand-in that every c(ckpt) would exceed.
+  const V all_nan{kNaN, kNaN, kNaN};
+  CHECK_FALSE(m::max_over_checkpoints(all_nan).has_value());
+  CHECK_FALSE(m::argmax_over_checkpoints(all_nan).has_value());
+  CHECK_FALSE(m::argmax_over_checkpoints(V{}).has_value());
+}
+
 TEST_CASE("checkpoint protocol: max over checkpoints, mean over runs, xi", "[metrics]") {
   CHECK(m::max_over_checkpoints(V{0.2, kNaN, 0.7, 0.5}) == 0.7);
   CHECK_FALSE(m::max_over_checkpoints(V{}).has_value());

@@ -2,9 +2,10 @@
 // reading, data errors (missing file, empty data, bad label, malformed line),
 // the checkpoint schedule, refusal of a run folder from a different config (probe
 // settings alone may differ: re-analysis),
-// and the keyword-task acceptance test: the uniform model's beta^uf ranks the
-// keyword first in most positive examples and the normal model's attention
-// agrees with it far above the shuffled baseline.
+// the report's top-p% label, the HTML page from plain data, and the keyword-task
+// acceptance test: the uniform model's beta^uf ranks the keyword first in most
+// positive examples and the normal model's attention agrees with it far above
+// the shuffled baseline.
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
@@ -13,8 +14,13 @@
 
 #include "attn/core/error.h"
 #include "attn/io/config.h"
+#include "attn/plot/classification_figures.h"
+#include "attn/tasks/agreement_report.h"
 #include "attn/tasks/classification_analysis.h"
+#include "attn/tasks/classification_config.h"
+#include "attn/tasks/classification_data.h"
 #include "attn/tasks/classification_runs.h"
+#include "attn/tasks/comparison_curve.h"
 #include "temp_dir.h"
 
 namespace {
@@ -57,13 +63,13 @@ TEST_CASE("classification config: defaults, schedule and strict keys", "[classif
   auto c = parse("data: {format: keyword}\n");
   CHECK(c.normal_seeds == std::vector<int64_t>{20, 13, 14, 15, 16, 17});
   CHECK(c.uniform_seed == 12);
-  CHECK(c.trainer.steps() == 4000);
-  CHECK(c.batch_size == 32);
-  CHECK(c.embedding_dim == 300);
+  CHECK(c.train.trainer.steps() == 4000);
+  CHECK(c.train.batch_size == 32);
+  CHECK(c.model.embedding_dim() == 300);
   CHECK(c.data.max_test == 4000);
   CHECK(c.probes.logistic_grid.size() == 10);
   CHECK(c.probes.logistic_grid.front() == Approx(1e-5));
-  CHECK(c.trainer.snapshot_steps().size() == 22);
+  CHECK(c.train.trainer.snapshot_steps().size() == 22);
   CHECK(attn::tasks::classification_snapshot_steps(600) ==
         std::vector<int64_t>{0, 10, 50, 100, 150, 200, 250, 500, 600});
   CHECK(attn::tasks::classification_snapshot_steps(30) == std::vector<int64_t>{0, 10, 30});
@@ -112,6 +118,62 @@ TEST_CASE("classification data: clear errors for missing, empty and malformed fi
   CHECK(data.vocab.contains("common"));
 }
 
+TEST_CASE("agreement report: the table names the configured top-p%", "[classify]") {
+  CHECK(attn::tasks::top_percent_label(5) == "top-5%");
+  CHECK(attn::tasks::top_percent_label(2.5) == "top-2.5%");
+  CHECK(attn::tasks::top_percent_label(10) == "top-10%");
+  CHECK(attn::tasks::top_percent_label(100) == "top-100%");
+  CHECK(attn::tasks::top_percent_label(1.0 / 3.0) == "top-0.333333%");
+  attn::tasks::ClassificationAnalysis a;
+  a.rows.push_back({"alpha_beta_uf", "A(alpha, beta^uf)", 0.5, 0.25, 10, 0.75, "uniform run"});
+  auto header = [&](double percent) {
+    a.percent = percent;
+    const std::string table = attn::tasks::agreement_markdown(a);
+    return table.substr(0, table.find('\n'));
+  };
+  CHECK(header(5) == "| quantity | A (top-5% match) | Kendall tau-b | checkpoint | xi (val. acc.) |");
+  CHECK(header(2.5) == "| quantity | A (top-2.5% match) | Kendall tau-b | checkpoint | xi (val. acc.) |");
+  CHECK(header(10) == "| quantity | A (top-10% match) | Kendall tau-b | checkpoint | xi (val. acc.) |");
+  // The default config reports the paper's 5%.
+  CHECK(parse("data: {format: keyword}\n").probes.percent == 5.0);
+}
+
+TEST_CASE("probe HTML page: drawn from plain data (texts, maps, numbers)", "[classify]") {
+  attn::plot::ProbePage page;
+  page.name = "t<1>";
+  page.gold_step = 30;
+  page.uniform_step = 10;
+  page.agreement = 0.5;
+  page.a_hat = 0.125;
+  page.test_examples = 3;
+  page.texts = {{0, {"a", "b", "c", "d", "e", "f"}},
+                {1, {"x", "y", "z", "w", "v"}},
+                {1, {"o", "p", "q", "r", "s", "t", "u"}}};  // 7 words: longer than the 6 shown
+  // Maps over <bos> w1 .. wn <eos>: word w is column w + 1.
+  page.alpha = torch::arange(9, torch::kFloat32).repeat({3, 1});
+  page.beta_uf = page.beta_px = page.delta = -page.alpha;
+  page.gold_probability = torch::tensor({0.25, 0.75, 0.5});
+  const std::string html = attn::plot::probe_html(page, 3, 6);
+  CHECK(html.find("<title>t&lt;1&gt;: attention and probes</title>") != std::string::npos);
+  CHECK(html.find("run A at step 30") != std::string::npos);
+  CHECK(html.find("uniform-attention run at step 10") != std::string::npos);
+  CHECK(html.find("A(alpha, beta<sup>uf</sup>) = 0.500, A-hat = 0.125 on 3 test examples") != std::string::npos);
+  // Labels alternate (1 first) among texts of at most 6 words, then the rest, cut at 6 words.
+  const auto first = html.find("<h2>test example 1 &middot; gold label 1 &middot; run A: P(y=1) = 0.750</h2>");
+  const auto second = html.find("<h2>test example 0 &middot; gold label 0 &middot; run A: P(y=1) = 0.250</h2>");
+  const auto third = html.find("<h2>test example 2 &middot; gold label 1 &middot; run A: P(y=1) = 0.500"
+                               " &middot; first 6 of 7 words</h2>");
+  REQUIRE(first != std::string::npos);
+  REQUIRE(second != std::string::npos);
+  REQUIRE(third != std::string::npos);
+  CHECK(first < second);
+  CHECK(second < third);
+  CHECK(html.find(">t</span>") != std::string::npos);
+  CHECK(html.find(">u</span>") == std::string::npos);
+  // alpha at word "x" is column 1 (value 1), shaded by 1 / 5 (the largest of its 5 words).
+  CHECK(html.find("<span title=\"1\" style=\"background:rgba(255,140,0,0.200)\">x</span>") != std::string::npos);
+}
+
 TEST_CASE("keyword task: beta^uf finds the keyword and attention agrees with it (acceptance)", "[classify][slow]") {
   attn_test::TempDir tmp("classify_keyword");
   const auto config = parse(keyword_config(300));
@@ -144,6 +206,7 @@ TEST_CASE("keyword task: beta^uf finds the keyword and attention agrees with it 
   REQUIRE(analysis.rows.size() == 5);
   CHECK(analysis.rows[0].key == "alpha_beta_uf");
   INFO(attn::tasks::agreement_markdown(analysis));
+  CHECK(analysis.percent == 5.0);
   CHECK(analysis.rows[0].agreement > analysis.a_hat + 0.3);
   CHECK(analysis.xi_star > 0.95);
   CHECK(analysis.steps.size() == analysis.mean_agreement.size());

@@ -20,7 +20,12 @@
 #include "attn/io/process_pool.h"
 #include "attn/io/run_record.h"
 #include "attn/plot/classification_figures.h"
+#include "attn/tasks/agreement_report.h"
 #include "attn/tasks/classification_analysis.h"
+#include "attn/tasks/classification_figure_data.h"
+#include "attn/tasks/classification_runs.h"
+#include "attn/tasks/comparison_curve.h"
+#include "attn/tasks/extraction_benchmark.h"
 
 namespace fs = std::filesystem;
 
@@ -35,7 +40,7 @@ int comparison_worker(const attn::tasks::ClassificationConfig& config, const fs:
   const auto data = attn::tasks::load_run_set_data(config, runs_dir);
   const auto runs = attn::tasks::classification_runs(config, runs_dir);
   const auto& run = attn::tasks::find_run(runs, run_name);
-  const auto steps = config.trainer.snapshot_steps();
+  const auto steps = config.train.trainer.snapshot_steps();
   const auto start = std::chrono::steady_clock::now();
   const auto curve = attn::tasks::comparison_curve(config, data, run, steps,
                                                    attn::io::load_tensor(work / kGoldAlpha, "gold_alpha"));
@@ -128,7 +133,7 @@ int app_main(int argc, char** argv) {
   options.progress = !quiet;
   if (jobs > 1)
     options.comparisons = comparisons_in_workers(runs_dir, out_dir, config_path, jobs, quiet,
-                                                 config.trainer.snapshot_steps());
+                                                 config.train.trainer.snapshot_steps());
   const auto analysis = attn::tasks::analyze_run_set(config, data, runs_dir, options);
   // The analysis records its own config: with --config its probes may differ from the run set's.
   attn::io::ensure_directory(out_dir);
@@ -140,10 +145,11 @@ int app_main(int argc, char** argv) {
   attn::io::write_file_atomic(out_dir / "agreement.csv", attn::tasks::agreement_csv(analysis));
   attn::io::write_file_atomic(out_dir / "agreement_curve.csv", attn::tasks::agreement_curve_csv(analysis));
   attn::io::write_file_atomic(out_dir / "probes.html",
-                              attn::plot::probe_html(analysis, data, config.probes.html_examples,
-                                                     config.probes.html_max_tokens));
+                              attn::plot::probe_html(attn::tasks::probe_page(analysis, data),
+                                                     config.probes.html_examples, config.probes.html_max_tokens));
   fmt::print("{}\n", table);
-  if (attn::plot::render_agreement_figure(out_dir / "agreement.png", out_dir / "agreement_curve.csv", analysis))
+  if (attn::plot::render_agreement_figure(out_dir / "agreement.png", out_dir / "agreement_curve.csv",
+                                          attn::tasks::agreement_figure(analysis)))
     fmt::print("figure: {}\n", (out_dir / "agreement.png").string());
   fmt::print("html: {}\nanalysis took {:.1f} s\n", (out_dir / "probes.html").string(), analysis.seconds);
 

@@ -17,6 +17,7 @@
 #include "attn/io/jobs.h"
 #include "attn/io/run_cost.h"
 #include "attn/io/run_record.h"
+#include "attn/tasks/classification_config.h"
 #include "attn/tasks/classification_runs.h"
 
 namespace fs = std::filesystem;

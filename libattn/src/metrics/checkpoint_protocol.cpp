@@ -8,11 +8,17 @@
 
 namespace attn::metrics {
 
-std::optional<double> max_over_checkpoints(const std::vector<double>& values) {
-  std::optional<double> best;
-  for (double v : values)
-    if (!std::isnan(v) && (!best || v > *best)) best = v;
+std::optional<size_t> argmax_over_checkpoints(const std::vector<double>& values) {
+  std::optional<size_t> best;
+  for (size_t c = 0; c < values.size(); ++c)
+    if (!std::isnan(values[c]) && (!best || values[c] > values[*best])) best = c;
   return best;
+}
+
+std::optional<double> max_over_checkpoints(const std::vector<double>& values) {
+  const std::optional<size_t> c = argmax_over_checkpoints(values);
+  if (!c) return std::nullopt;
+  return values[*c];
 }
 
 std::vector<double> mean_over_runs(const std::vector<std::vector<double>>& per_run) {

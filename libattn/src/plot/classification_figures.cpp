@@ -11,7 +11,7 @@
 namespace attn::plot {
 
 bool render_agreement_figure(const std::filesystem::path& output_png, const std::filesystem::path& curve_csv,
-                             const tasks::ClassificationAnalysis& a) {
+                             const AgreementFigure& a) {
   const size_t runs = a.comparison_runs.size();
   std::string s = output_png_header(output_png, 900, 820);
   s += "set datafile separator ','\nset datafile columnheaders\nset grid\nset key outside right top\n";
@@ -25,9 +25,10 @@ bool render_agreement_figure(const std::filesystem::path& output_png, const std:
   plots.push_back(fmt::format("{} using 1:{} with linespoints lw 3 pt 7 ps 0.6 lc rgb 'black' title 'mean c(ckpt)'",
                               quote(curve_csv.string()), runs + 2));
   const char* colors[] = {"#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
-  for (size_t i = 0; i < a.rows.size(); ++i)
-    plots.push_back(fmt::format("{:.6f} with lines dt 2 lw 2 lc rgb '{}' title {}", a.rows[i].agreement,
-                                colors[i % 6], quote(fmt::format("{} = {:.3f}", a.rows[i].label, a.rows[i].agreement))));
+  for (size_t i = 0; i < a.levels.size(); ++i)
+    plots.push_back(fmt::format("{:.6f} with lines dt 2 lw 2 lc rgb '{}' title {}", a.levels[i].agreement,
+                                colors[i % 6],
+                                quote(fmt::format("{} = {:.3f}", a.levels[i].label, a.levels[i].agreement))));
   plots.push_back(fmt::format("{:.6f} with lines dt 3 lw 2 lc rgb '#7f7f7f' title {}", a.a_hat,
                               quote(fmt::format("A-hat = {:.3f}", a.a_hat))));
   s += fmt::format("plot {}\n", fmt::join(plots, ", \\\n     "));
@@ -84,33 +85,32 @@ std::vector<double> row_values(const torch::Tensor& map, int64_t i, const std::v
 
 }  // namespace
 
-std::string probe_html(const tasks::ClassificationAnalysis& a, const tasks::ClassificationData& data, int64_t examples,
-                       int64_t max_tokens) {
+std::string probe_html(const ProbePage& a, int64_t examples, int64_t max_tokens) {
   // Pick texts: alternate labels (1 first), short ones first in test order.
   std::vector<int64_t> chosen;
   for (int pass = 0; pass < 2 && static_cast<int64_t>(chosen.size()) < examples; ++pass) {
-    for (int64_t i = 0; i < static_cast<int64_t>(data.test.size()) && static_cast<int64_t>(chosen.size()) < examples; ++i) {
+    for (int64_t i = 0; i < static_cast<int64_t>(a.texts.size()) && static_cast<int64_t>(chosen.size()) < examples; ++i) {
       if (std::find(chosen.begin(), chosen.end(), i) != chosen.end()) continue;
-      const auto& e = data.test[static_cast<size_t>(i)];
+      const auto& e = a.texts[static_cast<size_t>(i)];
       const int want = chosen.size() % 2 == 0 ? 1 : 0;
-      const int64_t words = static_cast<int64_t>(e.ids.size()) - 2;
+      const int64_t words = static_cast<int64_t>(e.words.size());
       if (pass == 0 && (e.label != want || words > max_tokens || words < 5)) continue;
       chosen.push_back(i);
     }
   }
   std::string body;
   for (int64_t i : chosen) {
-    const auto& e = data.test[static_cast<size_t>(i)];
-    std::vector<int64_t> positions;
+    const auto& e = a.texts[static_cast<size_t>(i)];
+    std::vector<int64_t> positions;  // columns of the maps: word w is at w + 1, after <bos>
     std::vector<std::string> tokens;
-    for (size_t j = 1; j + 1 < e.ids.size() && static_cast<int64_t>(positions.size()) < max_tokens; ++j) {
-      positions.push_back(static_cast<int64_t>(j));
-      tokens.push_back(data.vocab.token(e.ids[j]));
+    for (size_t w = 0; w < e.words.size() && static_cast<int64_t>(positions.size()) < max_tokens; ++w) {
+      positions.push_back(static_cast<int64_t>(w) + 1);
+      tokens.push_back(e.words[w]);
     }
-    const bool cut = static_cast<int64_t>(e.ids.size()) - 2 > max_tokens;
+    const bool cut = static_cast<int64_t>(e.words.size()) > max_tokens;
     body += fmt::format("<h2>test example {} &middot; gold label {} &middot; run A: P(y=1) = {:.3f}{}</h2>\n<table>\n",
                         i, e.label, a.gold_probability[i].item<double>(),
-                        cut ? fmt::format(" &middot; first {} of {} words", max_tokens, e.ids.size() - 2) : "");
+                        cut ? fmt::format(" &middot; first {} of {} words", max_tokens, e.words.size()) : "");
     body += shaded_row("alpha (run A, gold)", tokens, row_values(a.alpha, i, positions), false);
     body += shaded_row("beta<sup>uf</sup> (uniform run)", tokens, row_values(a.beta_uf, i, positions), true);
     body += shaded_row("beta<sup>px</sup> (bag of words)", tokens, row_values(a.beta_px, i, positions), true);
@@ -130,8 +130,7 @@ std::string probe_html(const tasks::ClassificationAnalysis& a, const tasks::Clas
       "Signed rows are red where the token supports the gold label, blue where it opposes it "
       "(by |value| / max |value| in the row). Hover a token for its value. "
       "A(alpha, beta<sup>uf</sup>) = {3:.3f}, A-hat = {4:.3f} on {5} test examples.</p>\n{6}</body></html>\n",
-      html_escape(a.name), a.gold_step, a.rows.empty() ? -1 : a.rows.front().step,
-      a.rows.empty() ? 0.0 : a.rows.front().agreement, a.a_hat, a.test_examples, body);
+      html_escape(a.name), a.gold_step, a.uniform_step, a.agreement, a.a_hat, a.test_examples, body);
 }
 
 }  // namespace attn::plot

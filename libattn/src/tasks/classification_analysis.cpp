@@ -2,27 +2,20 @@
 #include "attn/tasks/classification_analysis.h"
 
 #include <fmt/format.h>
-#include <torch/optim/adam.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <future>
 #include <limits>
-#include <numeric>
-#include <random>
 
 #include "attn/core/error.h"
-#include "attn/core/seeded_random.h"
-#include "attn/io/checkpoint.h"
-#include "attn/io/files.h"
 #include "attn/metrics/agreement.h"
 #include "attn/metrics/checkpoint_protocol.h"
 #include "attn/probes/bag_of_embeddings.h"
 #include "attn/probes/classifier_ktiw.h"
 #include "attn/probes/gradient_influence.h"
 #include "attn/probes/logistic_regression.h"
-#include "attn/train/metric_row.h"
 
 namespace attn::tasks {
 
@@ -33,28 +26,38 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// The best (largest) agreement over checkpoints and the pair that gave it.
-struct Best {
-  double agreement = -std::numeric_limits<double>::infinity();
-  int64_t step = -1;
-  torch::Tensor x, y;
-  void offer(double a, int64_t s, const torch::Tensor& xs, const torch::Tensor& ys) {
-    if (!std::isnan(a) && a > agreement) {
-      agreement = a;
-      step = s;
-      x = xs;
-      y = ys;
+// One probe pair's top-p% match at every checkpoint, and A, its max over
+// them (metrics::max_over_checkpoints: NaN skipped, the earliest of equal
+// maxima), with the pair of maps at that checkpoint for Kendall's tau and the
+// shuffled baseline. Only the maps of the best checkpoint so far are kept.
+class OverCheckpoints {
+ public:
+  void add(int64_t step, double agreement, const torch::Tensor& x, const torch::Tensor& y) {
+    values_.push_back(agreement);
+    if (metrics::argmax_over_checkpoints(values_) == values_.size() - 1) {
+      step_ = step;
+      x_ = x;
+      y_ = y;
     }
   }
-};
+  // A; throws attn::Error naming `label` when no checkpoint defines it.
+  double agreement(const std::string& label, const std::string& over) const {
+    const std::optional<double> a = metrics::max_over_checkpoints(values_);
+    check(a.has_value(),
+          "{}: undefined at all {} checkpoints ({}); the top-p% match is NaN when no test example has a word "
+          "position to compare",
+          label, values_.size(), over);
+    return *a;
+  }
+  int64_t step() const { return step_; }  ///< the checkpoint giving A (-1: none)
+  const torch::Tensor& x() const { return x_; }
+  const torch::Tensor& y() const { return y_; }
 
-nn::AttentionClassifier load_model(const ClassificationConfig& config, const ClassificationData& data,
-                                   const ClassificationRun& run, int64_t step) {
-  nn::AttentionClassifier model(config.model_options(data.vocab.size()).uniform(run.uniform));
-  io::load_weights(snapshot_path(run, step), *model);
-  model->eval();
-  return model;
-}
+ private:
+  std::vector<double> values_;
+  int64_t step_ = -1;
+  torch::Tensor x_, y_;
+};
 
 }  // namespace
 
@@ -77,7 +80,8 @@ ClassificationAnalysis analyze_run_set(const ClassificationConfig& config, const
 
   ClassificationAnalysis a;
   a.name = config.name;
-  a.steps = config.trainer.snapshot_steps();
+  a.percent = p;
+  a.steps = config.train.trainer.snapshot_steps();
   a.test_examples = static_cast<int64_t>(data.test.size());
   a.mask = mask;
 
@@ -87,7 +91,7 @@ ClassificationAnalysis analyze_run_set(const ClassificationConfig& config, const
   double best_loss = std::numeric_limits<double>::infinity();
   double best_accuracy = -1;
   for (int64_t step : a.steps) {
-    auto model = load_model(config, data, gold_run, step);
+    auto model = load_snapshot(config, data, gold_run, step);
     auto val = probes::read_classifier(*model, data.validation, chunk);
     a.gold_accuracy.push_back(val.accuracy);
     if (val.accuracy > best_accuracy || (val.accuracy == best_accuracy && val.loss < best_loss)) {
@@ -102,7 +106,7 @@ ClassificationAnalysis analyze_run_set(const ClassificationConfig& config, const
 
   // 2. Gold attention, probability and gradient influence on the test set.
   {
-    auto model = load_model(config, data, gold_run, a.gold_step);
+    auto model = load_snapshot(config, data, gold_run, a.gold_step);
     auto test = probes::read_classifier(*model, data.test, chunk);
     a.alpha = test.alpha;
     a.gold_probability = test.probability;
@@ -118,13 +122,13 @@ ClassificationAnalysis analyze_run_set(const ClassificationConfig& config, const
     pending = std::async(std::launch::async, options.comparisons, comparison_runs, a.alpha);
 
   // 3. Run A's own beta at every snapshot: A(alpha, beta).
-  Best own;
+  OverCheckpoints own;
   for (int64_t step : a.steps) {
-    auto model = load_model(config, data, gold_run, step);
+    auto model = load_snapshot(config, data, gold_run, step);
     auto beta = probes::read_classifier(*model, data.test, chunk).beta;
-    own.offer(match(a.alpha, beta), step, a.alpha, beta);
+    own.add(step, match(a.alpha, beta), a.alpha, beta);
   }
-  log(fmt::format("A(alpha, beta) = {:.4f} at step {}", own.agreement, own.step));
+  log(fmt::format("A(alpha, beta) = {:.4f} at step {}", own.agreement("A(alpha, beta)", "run A"), own.step()));
 
   // 4. Co-occurrence probes, fitted once.
   auto bow = probes::train_bag_of_embeddings(data.train, data.validation, data.vocab.size(),
@@ -149,20 +153,21 @@ ClassificationAnalysis analyze_run_set(const ClassificationConfig& config, const
                   a.logistic_validation_accuracy, logistic.seconds));
 
   // 5. The uniform run's beta^uf at every snapshot against everything.
-  Best uf_alpha, uf_delta, uf_px, uf_logistic;
+  OverCheckpoints uf_alpha, uf_delta, uf_px, uf_logistic;
   const auto& uniform_run = runs.back();
   for (int64_t step : a.steps) {
-    auto model = load_model(config, data, uniform_run, step);
+    auto model = load_snapshot(config, data, uniform_run, step);
     auto beta_uf = probes::read_classifier(*model, data.test, chunk).beta;
     const double agreement = match(a.alpha, beta_uf);
     a.uniform_agreement.push_back(agreement);
-    uf_alpha.offer(agreement, step, a.alpha, beta_uf);
-    uf_delta.offer(match(a.delta, beta_uf), step, a.delta, beta_uf);
-    uf_px.offer(match(beta_uf, a.beta_px), step, beta_uf, a.beta_px);
-    uf_logistic.offer(match(beta_uf, beta_logistic), step, beta_uf, beta_logistic);
+    uf_alpha.add(step, agreement, a.alpha, beta_uf);
+    uf_delta.add(step, match(a.delta, beta_uf), a.delta, beta_uf);
+    uf_px.add(step, match(beta_uf, a.beta_px), beta_uf, a.beta_px);
+    uf_logistic.add(step, match(beta_uf, beta_logistic), beta_uf, beta_logistic);
   }
-  a.beta_uf = uf_alpha.y;
-  log(fmt::format("A(alpha, beta^uf) = {:.4f} at step {}", uf_alpha.agreement, uf_alpha.step));
+  a.beta_uf = uf_alpha.y();
+  log(fmt::format("A(alpha, beta^uf) = {:.4f} at step {}", uf_alpha.agreement("A(alpha, beta^uf)", "uniform run"),
+                  uf_alpha.step()));
 
   // 6. Comparison runs B..: agreement of their attention with the gold one.
   auto report = [&](const ClassificationRun& run, const ComparisonCurve& curve) {
@@ -186,9 +191,11 @@ ClassificationAnalysis analyze_run_set(const ClassificationConfig& config, const
   a.mean_accuracy = metrics::mean_over_runs(a.comparison_accuracy);
 
   // 7. The table.
-  auto row = [&](const std::string& key, const std::string& label, const Best& best, const std::string& over) {
-    AgreementRow r{key, label, best.agreement, metrics::kendall_tau_b(best.x, best.y, mask).mean, best.step,
-                   metrics::xi(best.agreement, a.mean_agreement, a.mean_accuracy), over};
+  auto row = [&](const std::string& key, const std::string& label, const OverCheckpoints& best,
+                 const std::string& over) {
+    const double agreement = best.agreement(label, over);
+    AgreementRow r{key, label, agreement, metrics::kendall_tau_b(best.x(), best.y(), mask).mean, best.step(),
+                   metrics::xi(agreement, a.mean_agreement, a.mean_accuracy), over};
     a.rows.push_back(r);
   };
   row("alpha_beta_uf", "A(alpha, beta^uf)", uf_alpha, "uniform run");
@@ -197,147 +204,12 @@ ClassificationAnalysis analyze_run_set(const ClassificationConfig& config, const
   row("delta_beta_uf", "A(Delta, beta^uf)", uf_delta, "uniform run");
   row("alpha_beta", "A(alpha, beta)", own, "run A");
   const auto shuffled = metrics::ShuffleOptions().repeats(config.probes.shuffle_repeats).seed(0).percent(p);
-  a.a_hat = metrics::shuffled_baseline(metrics::Statistic::kTopPercentMatch, uf_alpha.x, uf_alpha.y, mask, shuffled).mean;
-  a.a_hat_tau = metrics::shuffled_baseline(metrics::Statistic::kKendallTau, uf_alpha.x, uf_alpha.y, mask, shuffled).mean;
+  a.a_hat = metrics::shuffled_baseline(metrics::Statistic::kTopPercentMatch, uf_alpha.x(), uf_alpha.y(), mask,
+                                       shuffled).mean;
+  a.a_hat_tau = metrics::shuffled_baseline(metrics::Statistic::kKendallTau, uf_alpha.x(), uf_alpha.y(), mask,
+                                             shuffled).mean;
   a.seconds = since(start);
   return a;
-}
-
-ComparisonCurve comparison_curve(const ClassificationConfig& config, const ClassificationData& data,
-                                 const ClassificationRun& run, const std::vector<int64_t>& steps,
-                                 const torch::Tensor& gold_alpha) {
-  const auto mask = probes::word_mask(data.test);  // (N, L)
-  check(gold_alpha.sizes() == mask.sizes(), "run {}: gold attention of shape {} does not fit the test set ({})",
-        run.name, fmt::join(gold_alpha.sizes(), "x"), fmt::join(mask.sizes(), "x"));
-  ComparisonCurve curve;
-  for (int64_t step : steps) {
-    auto model = load_model(config, data, run, step);
-    curve.accuracy.push_back(probes::read_classifier(*model, data.validation, config.probes.chunk).accuracy);
-    const auto alpha = probes::read_classifier(*model, data.test, config.probes.chunk).alpha;
-    curve.agreement.push_back(metrics::top_percent_match(gold_alpha, alpha, mask, config.probes.percent).mean);
-  }
-  return curve;
-}
-
-std::string comparison_curve_csv(const ComparisonCurve& curve, const std::vector<int64_t>& steps) {
-  check(curve.agreement.size() == steps.size() && curve.accuracy.size() == steps.size(),
-        "comparison curve: {} points for {} steps", curve.agreement.size(), steps.size());
-  std::vector<train::MetricRow> rows(steps.size());
-  for (size_t c = 0; c < steps.size(); ++c) {
-    rows[c].set("step", static_cast<double>(steps[c]));
-    rows[c].set("accuracy", curve.accuracy[c]);
-    rows[c].set("agreement", curve.agreement[c]);
-  }
-  return train::MetricRow::csv(rows);
-}
-
-ComparisonCurve read_comparison_curve_csv(const fs::path& path, const std::vector<int64_t>& steps) {
-  const auto rows = train::MetricRow::parse_csv(io::read_text_file(path), path.string());
-  check(rows.size() == steps.size(), "{}: expected {} rows, one per snapshot, got {}", path.string(), steps.size(),
-        rows.size());
-  ComparisonCurve curve;
-  for (size_t c = 0; c < rows.size(); ++c) {
-    check(rows[c].get("step") == static_cast<double>(steps[c]) && rows[c].has("accuracy") &&
-              rows[c].has("agreement"),
-          "{}: row {}: expected step {} with its accuracy and agreement", path.string(), c + 1, steps[c]);
-    curve.accuracy.push_back(rows[c].get("accuracy"));
-    curve.agreement.push_back(rows[c].get("agreement"));
-  }
-  return curve;
-}
-
-namespace {
-std::string xi_text(const std::optional<double>& xi) { return xi ? fmt::format("{:.4f}", *xi) : "never"; }
-}  // namespace
-
-std::string agreement_markdown(const ClassificationAnalysis& a) {
-  std::string out = fmt::format(
-      "| quantity | A (top-5% match) | Kendall tau-b | checkpoint | xi (val. acc.) |\n|---|---:|---:|---:|---:|\n");
-  for (const auto& r : a.rows)
-    out += fmt::format("| {} | {:.4f} | {:.4f} | {} ({}) | {} |\n", r.label, r.agreement, r.kendall_tau, r.step,
-                       r.over, xi_text(r.xi));
-  out += fmt::format("| A-hat (shuffled beta^uf) | {:.4f} | {:.4f} | | |\n", a.a_hat, a.a_hat_tau);
-  out += fmt::format("| xi* (run A's best val. acc.) | | | {} (run A) | {:.4f} |\n", a.gold_step, a.xi_star);
-  out += fmt::format(
-      "\n{} test examples; gold attention = run A at step {}; comparison runs {}; beta^px best epoch {} "
-      "(val. acc. {:.4f}); beta^logistic C = {:g} (val. acc. {:.4f}).\n",
-      a.test_examples, a.gold_step, fmt::join(a.comparison_runs, ", "), a.bow_best_epoch,
-      a.bow_validation_accuracy, a.logistic_c, a.logistic_validation_accuracy);
-  return out;
-}
-
-std::string agreement_csv(const ClassificationAnalysis& a) {
-  std::string out = "quantity,agreement,kendall_tau,step,xi\n";
-  for (const auto& r : a.rows)
-    out += fmt::format("{},{:.6f},{:.6f},{},{}\n", r.key, r.agreement, r.kendall_tau, r.step,
-                       r.xi ? fmt::format("{:.6f}", *r.xi) : "");
-  out += fmt::format("a_hat,{:.6f},{:.6f},,\n", a.a_hat, a.a_hat_tau);
-  out += fmt::format("xi_star,,,{},{:.6f}\n", a.gold_step, a.xi_star);
-  return out;
-}
-
-std::string agreement_curve_csv(const ClassificationAnalysis& a) {
-  std::string out = "step";
-  for (const auto& r : a.comparison_runs) out += ",agreement_" + r;
-  out += ",agreement_mean";
-  for (const auto& r : a.comparison_runs) out += ",val_acc_" + r;
-  out += ",val_acc_mean,val_acc_A,agreement_alpha_beta_uf\n";
-  for (size_t c = 0; c < a.steps.size(); ++c) {
-    out += std::to_string(a.steps[c]);
-    for (const auto& run : a.comparison_agreement) out += fmt::format(",{:.6f}", run[c]);
-    out += fmt::format(",{:.6f}", a.mean_agreement[c]);
-    for (const auto& run : a.comparison_accuracy) out += fmt::format(",{:.6f}", run[c]);
-    out += fmt::format(",{:.6f},{:.6f},{:.6f}\n", a.mean_accuracy[c], a.gold_accuracy[c], a.uniform_agreement[c]);
-  }
-  return out;
-}
-
-std::string ExtractionBenchmark::json() const {
-  return fmt::format(
-      "{{\n  \"examples\": {},\n  \"probe_seconds\": {:.3f},\n  \"influence_seconds\": {:.3f},\n"
-      "  \"extraction_seconds\": {:.3f},\n  \"epoch_seconds\": {:.3f},\n  \"epoch_steps\": {}\n}}\n",
-      examples, probe_seconds, influence_seconds, probe_seconds + influence_seconds, epoch_seconds, epoch_steps);
-}
-
-ExtractionBenchmark benchmark_extraction(const ClassificationConfig& config, const ClassificationData& data,
-                                         const fs::path& out_dir, int64_t examples) {
-  check(examples >= 1, "--benchmark: expected a positive number of examples, got {}", examples);
-  std::vector<data::EncodedExample> pool;
-  for (const auto* part : {&data.test, &data.validation, &data.train})
-    for (const auto& e : *part)
-      if (static_cast<int64_t>(pool.size()) < examples) pool.push_back(e);
-  const auto runs = classification_runs(config, out_dir);
-  const auto& gold = runs.front();
-  ExtractionBenchmark b;
-  b.examples = static_cast<int64_t>(pool.size());
-  auto model = load_model(config, data, gold, config.trainer.steps());
-  auto t = Clock::now();
-  probes::read_classifier(*model, pool, config.probes.chunk);
-  b.probe_seconds = since(t);
-  t = Clock::now();
-  probes::gradient_influence(*model, pool, config.probes.chunk);
-  b.influence_seconds = since(t);
-
-  // One epoch of training on the same examples, batched as in training.
-  model->train();
-  torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(config.trainer.learning_rate()));
-  std::vector<int64_t> order(pool.size());
-  std::iota(order.begin(), order.end(), int64_t{0});
-  std::mt19937_64 rng(1);
-  shuffle_in_place(order, rng);
-  t = Clock::now();
-  for (size_t s = 0; s + static_cast<size_t>(config.batch_size) <= order.size() || s == 0;
-       s += static_cast<size_t>(config.batch_size)) {
-    std::vector<int64_t> indices(order.begin() + s,
-                                 order.begin() + std::min(order.size(), s + static_cast<size_t>(config.batch_size)));
-    auto batch = data::make_batch(pool, indices);
-    optimizer.zero_grad();
-    nn::AttentionClassifierImpl::loss(model->forward(batch.ids, batch.mask), batch.labels).backward();
-    optimizer.step();
-    ++b.epoch_steps;
-  }
-  b.epoch_seconds = since(t);
-  return b;
 }
 
 }  // namespace attn::tasks

@@ -5,9 +5,11 @@
 #include <yaml-cpp/yaml.h>
 
 #include "attn/core/error.h"
+#include "attn/io/checkpoint.h"
 #include "attn/io/files.h"
 #include "attn/io/run_cost.h"
 #include "attn/io/run_record.h"
+#include "attn/tasks/classification_task.h"
 
 namespace attn::tasks {
 
@@ -107,6 +109,14 @@ fs::path snapshot_path(const ClassificationRun& run, int64_t step) {
   return path;
 }
 
+nn::AttentionClassifier load_snapshot(const ClassificationConfig& config, const ClassificationData& data,
+                                      const ClassificationRun& run, int64_t step) {
+  nn::AttentionClassifier model(config.model_options(data.vocab.size()).uniform(run.uniform));
+  io::load_weights(snapshot_path(run, step), *model);
+  model->eval();
+  return model;
+}
+
 train::TrainingResult train_classification_run(const ClassificationConfig& config, const ClassificationData& data,
                                                const ClassificationRun& run, const train::RunContext& context) {
   train::RecordedRun recorded;
@@ -114,9 +124,9 @@ train::TrainingResult train_classification_run(const ClassificationConfig& confi
   recorded.config_yaml = config.resolved_yaml;
   recorded.experiment = fmt::format("{} run {}", config.name, run.name);
   recorded.seed = run.seed;
-  recorded.trainer = config.trainer;
+  recorded.trainer = config.train.trainer;
   // The uniform run keeps attention uniform for every step (K >= steps).
-  recorded.trainer.uniform_steps(run.uniform ? config.trainer.steps() : 0)
+  recorded.trainer.uniform_steps(run.uniform ? config.train.trainer.steps() : 0)
       .label(fmt::format("{} {} seed {}", config.name, run.name, run.seed));
   recorded.same_config = same_training;
   return train::run_recorded(recorded, context, [&] {

@@ -18,8 +18,15 @@
 namespace attn::metrics {
 
 /// The largest value, skipping NaN (a checkpoint where the statistic was
-/// undefined); std::nullopt when there is none.
+/// undefined); std::nullopt when there is none: no values, or NaN at every
+/// checkpoint. An all-NaN input has no maximum; a stand-in such as -inf would
+/// pass for an agreement level that every c(ckpt) exceeds, giving a
+/// meaningless xi, so callers must handle the absence.
 std::optional<double> max_over_checkpoints(const std::vector<double>& values);
+
+/// Index of that value (the first of equal maxima); std::nullopt when
+/// max_over_checkpoints() has none.
+std::optional<size_t> argmax_over_checkpoints(const std::vector<double>& values);
 
 /// Element-wise mean over runs: per_run[r][c] is run r at checkpoint c. NaN
 /// entries are skipped; a checkpoint with no value gives NaN. Throws

@@ -13,19 +13,24 @@
 //                   c > A(X); xi* = run A's best validation accuracy.
 // Agreement is measured on the test set (capped at data.max_test) over word
 // positions: <bos>/<eos> are left out so every probe ranks the same words.
+// The comparison curves are comparison_curve.h; the table as text is
+// agreement_report.h; the figure's and HTML page's inputs are
+// classification_figure_data.h.
 //
 // Legend: N = test examples, L = longest test sequence.
 #pragma once
 
 #include <torch/types.h>
 
+#include <cstdint>
 #include <filesystem>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "attn/tasks/classification_runs.h"
+#include "attn/tasks/classification_config.h"
+#include "attn/tasks/classification_data.h"
+#include "attn/tasks/comparison_curve.h"
 
 namespace attn::tasks {
 
@@ -42,6 +47,7 @@ struct AgreementRow {
 
 struct ClassificationAnalysis {
   std::string name;
+  double percent = 5.0;                            ///< p of the top-p% match (probes.percent)
   std::vector<int64_t> steps;                      ///< snapshot steps
   std::vector<std::string> comparison_runs;        ///< "B", "C", ...
   std::vector<std::vector<double>> comparison_agreement;  ///< [run][ckpt] A(gold alpha, alpha_run)
@@ -63,25 +69,6 @@ struct ClassificationAnalysis {
   torch::Tensor gold_probability;  ///< (N) run A's P(y = 1)
 };
 
-/// One comparison run's curve: at every snapshot, its validation accuracy and
-/// A(gold alpha, alpha_run(ckpt)). Most of an analysis's cost (runs B..F).
-struct ComparisonCurve {
-  std::vector<double> agreement, accuracy;  ///< [ckpt]
-};
-
-/// Reads `run`'s snapshots at `steps` against `gold_alpha` (N, L).
-ComparisonCurve comparison_curve(const ClassificationConfig& config, const ClassificationData& data,
-                                 const ClassificationRun& run, const std::vector<int64_t>& steps,
-                                 const torch::Tensor& gold_alpha);
-/// A curve as CSV (step, accuracy, agreement; train::MetricRow's exact round
-/// trip) and back; reading checks that the steps are `steps`.
-std::string comparison_curve_csv(const ComparisonCurve& curve, const std::vector<int64_t>& steps);
-ComparisonCurve read_comparison_curve_csv(const std::filesystem::path& path, const std::vector<int64_t>& steps);
-
-/// Computes the curves of `runs` (in order) from the gold attention.
-using ComparisonCurves = std::function<std::vector<ComparisonCurve>(const std::vector<ClassificationRun>& runs,
-                                                                    const torch::Tensor& gold_alpha)>;
-
 struct AnalysisOptions {
   bool progress = true;
   /// Empty: the comparison runs are read one after another in this process.
@@ -92,29 +79,9 @@ struct AnalysisOptions {
 };
 
 /// Reads every snapshot of every run in `out_dir` and computes the above.
+/// A is metrics::max_over_checkpoints of the per-checkpoint matches; a pair
+/// whose match is undefined (NaN) at every checkpoint is an attn::Error.
 ClassificationAnalysis analyze_run_set(const ClassificationConfig& config, const ClassificationData& data,
                                        const std::filesystem::path& out_dir, const AnalysisOptions& options = {});
-
-/// The table as Markdown (with a legend) and as CSV.
-std::string agreement_markdown(const ClassificationAnalysis& analysis);
-std::string agreement_csv(const ClassificationAnalysis& analysis);
-/// step, A(gold alpha, alpha_B), ..., mean, perf per run, mean perf, A(alpha, beta^uf(ckpt)).
-std::string agreement_curve_csv(const ClassificationAnalysis& analysis);
-
-/// Issue 3's benchmark: probe and influence extraction (alpha, beta, Delta)
-/// over `examples` test-like examples versus one epoch of training on them.
-struct ExtractionBenchmark {
-  int64_t examples = 0;
-  double probe_seconds = 0;      ///< alpha + beta (one eval forward, batched)
-  double influence_seconds = 0;  ///< Delta (forward + backward, batched)
-  double epoch_seconds = 0;      ///< one epoch of training (batch_size, Adam)
-  int64_t epoch_steps = 0;
-  std::string json() const;
-};
-
-/// Uses run A's final snapshot; examples are test, then validation, then
-/// train examples up to `examples`.
-ExtractionBenchmark benchmark_extraction(const ClassificationConfig& config, const ClassificationData& data,
-                                         const std::filesystem::path& out_dir, int64_t examples);
 
 }  // namespace attn::tasks

@@ -16,7 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "attn/tasks/classification_task.h"
+#include "attn/nn/attention_classifier.h"
+#include "attn/tasks/classification_config.h"
+#include "attn/tasks/classification_data.h"
 #include "attn/train/recorded_run.h"
 #include "attn/train/two_stage_trainer.h"
 
@@ -71,5 +73,10 @@ bool run_finished(const ClassificationRun& run);
 
 /// The snapshot file of `run` at `step`; throws attn::Error naming it when absent.
 std::filesystem::path snapshot_path(const ClassificationRun& run, int64_t step);
+
+/// `run`'s classifier at snapshot `step` (uniform for the uniform run), in eval
+/// mode on the CPU; the probes and the analysis read runs through it.
+nn::AttentionClassifier load_snapshot(const ClassificationConfig& config, const ClassificationData& data,
+                                      const ClassificationRun& run, int64_t step);
 
 }  // namespace attn::tasks

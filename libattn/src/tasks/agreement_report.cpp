@@ -1,0 +1,59 @@
+// The agreement table as Markdown and CSV (see attn/tasks/agreement_report.h).
+#include "attn/tasks/agreement_report.h"
+
+#include <fmt/format.h>
+
+#include <optional>
+
+namespace attn::tasks {
+
+namespace {
+std::string xi_text(const std::optional<double>& xi) { return xi ? fmt::format("{:.4f}", *xi) : "never"; }
+}  // namespace
+
+std::string top_percent_label(double percent) { return fmt::format("top-{:g}%", percent); }
+
+std::string agreement_markdown(const ClassificationAnalysis& a) {
+  std::string out = fmt::format(
+      "| quantity | A ({} match) | Kendall tau-b | checkpoint | xi (val. acc.) |\n|---|---:|---:|---:|---:|\n",
+      top_percent_label(a.percent));
+  for (const auto& r : a.rows)
+    out += fmt::format("| {} | {:.4f} | {:.4f} | {} ({}) | {} |\n", r.label, r.agreement, r.kendall_tau, r.step,
+                       r.over, xi_text(r.xi));
+  out += fmt::format("| A-hat (shuffled beta^uf) | {:.4f} | {:.4f} | | |\n", a.a_hat, a.a_hat_tau);
+  out += fmt::format("| xi* (run A's best val. acc.) | | | {} (run A) | {:.4f} |\n", a.gold_step, a.xi_star);
+  out += fmt::format(
+      "\n{} test examples; gold attention = run A at step {}; comparison runs {}; beta^px best epoch {} "
+      "(val. acc. {:.4f}); beta^logistic C = {:g} (val. acc. {:.4f}).\n",
+      a.test_examples, a.gold_step, fmt::join(a.comparison_runs, ", "), a.bow_best_epoch,
+      a.bow_validation_accuracy, a.logistic_c, a.logistic_validation_accuracy);
+  return out;
+}
+
+std::string agreement_csv(const ClassificationAnalysis& a) {
+  std::string out = "quantity,agreement,kendall_tau,step,xi\n";
+  for (const auto& r : a.rows)
+    out += fmt::format("{},{:.6f},{:.6f},{},{}\n", r.key, r.agreement, r.kendall_tau, r.step,
+                       r.xi ? fmt::format("{:.6f}", *r.xi) : "");
+  out += fmt::format("a_hat,{:.6f},{:.6f},,\n", a.a_hat, a.a_hat_tau);
+  out += fmt::format("xi_star,,,{},{:.6f}\n", a.gold_step, a.xi_star);
+  return out;
+}
+
+std::string agreement_curve_csv(const ClassificationAnalysis& a) {
+  std::string out = "step";
+  for (const auto& r : a.comparison_runs) out += ",agreement_" + r;
+  out += ",agreement_mean";
+  for (const auto& r : a.comparison_runs) out += ",val_acc_" + r;
+  out += ",val_acc_mean,val_acc_A,agreement_alpha_beta_uf\n";
+  for (size_t c = 0; c < a.steps.size(); ++c) {
+    out += std::to_string(a.steps[c]);
+    for (const auto& run : a.comparison_agreement) out += fmt::format(",{:.6f}", run[c]);
+    out += fmt::format(",{:.6f}", a.mean_agreement[c]);
+    for (const auto& run : a.comparison_accuracy) out += fmt::format(",{:.6f}", run[c]);
+    out += fmt::format(",{:.6f},{:.6f},{:.6f}\n", a.mean_accuracy[c], a.gold_accuracy[c], a.uniform_agreement[c]);
+  }
+  return out;
+}
+
+}  // namespace attn::tasks
