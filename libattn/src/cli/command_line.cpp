@@ -20,10 +20,12 @@ train::RunContext CommonOptions::run_context(int run_threads) const {
 }
 
 std::vector<std::string> CommonOptions::worker_flags(int worker_threads) const {
-  std::vector<std::string> flags = {"--device", device.str(), "--threads", std::to_string(worker_threads)};
-  if (quiet) flags.push_back("--quiet");
-  for (const auto& o : overrides) flags.insert(flags.end(), {"--set", o});
-  return flags;
+  std::vector<std::string> out;
+  if (flags & kDevice) out.insert(out.end(), {"--device", device.str()});
+  if (flags & kThreads) out.insert(out.end(), {"--threads", std::to_string(worker_threads)});
+  if (quiet) out.push_back("--quiet");
+  for (const auto& o : overrides) out.insert(out.end(), {"--set", o});
+  return out;
 }
 
 io::ConfigNode CommonOptions::load_config(const std::string& path) const {
@@ -58,6 +60,7 @@ CommandLine::CommandLine(std::string program, const std::string& description, un
 
 bool CommandLine::parse(int argc, char** argv) {
   common_.command_line.assign(argv, argv + argc);
+  common_.flags = flags_;
   args_ = std::make_unique<cxxopts::ParseResult>(options_.parse(argc, argv));
   if (has("help")) {
     fmt::print("{}\n", options_.help());

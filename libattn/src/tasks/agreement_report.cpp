@@ -5,6 +5,10 @@
 
 #include <optional>
 
+#include "attn/io/files.h"
+#include "attn/plot/classification_figures.h"
+#include "attn/tasks/classification_figure_data.h"
+
 namespace attn::tasks {
 
 namespace {
@@ -54,6 +58,21 @@ std::string agreement_curve_csv(const ClassificationAnalysis& a) {
     out += fmt::format(",{:.6f},{:.6f},{:.6f}\n", a.mean_accuracy[c], a.gold_accuracy[c], a.uniform_agreement[c]);
   }
   return out;
+}
+
+void write_agreement_report(const ClassificationConfig& config, const ClassificationData& data,
+                            const ClassificationAnalysis& analysis, const std::filesystem::path& out_dir) {
+  const std::string table = agreement_markdown(analysis);
+  io::write_file_atomic(out_dir / "agreement.md", fmt::format("# {}: agreement table\n\n{}", config.name, table));
+  io::write_file_atomic(out_dir / "agreement.csv", agreement_csv(analysis));
+  io::write_file_atomic(out_dir / "agreement_curve.csv", agreement_curve_csv(analysis));
+  io::write_file_atomic(out_dir / "probes.html", plot::probe_html(probe_page(analysis, data), config.probes.html_examples,
+                                                                  config.probes.html_max_tokens));
+  fmt::print("{}\n", table);
+  if (plot::render_agreement_figure(out_dir / "agreement.png", out_dir / "agreement_curve.csv",
+                                    agreement_figure(analysis)))
+    fmt::print("figure: {}\n", (out_dir / "agreement.png").string());
+  fmt::print("html: {}\n", (out_dir / "probes.html").string());
 }
 
 }  // namespace attn::tasks

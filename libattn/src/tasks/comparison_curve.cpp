@@ -3,8 +3,12 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include "attn/core/error.h"
+#include "attn/io/checkpoint.h"
 #include "attn/io/files.h"
+#include "attn/io/process_pool.h"
 #include "attn/metrics/agreement.h"
 #include "attn/probes/classifier_ktiw.h"
 #include "attn/train/metric_row.h"
@@ -54,6 +58,49 @@ ComparisonCurve read_comparison_curve_csv(const fs::path& path, const std::vecto
     curve.agreement.push_back(rows[c].get("agreement"));
   }
   return curve;
+}
+
+namespace {
+constexpr const char* kGoldAlpha = "gold_alpha.pt";
+}  // namespace
+
+void run_comparison_worker(const ClassificationConfig& config, const fs::path& runs_dir, const std::string& run_name,
+                           const fs::path& work, bool progress) {
+  const auto data = load_run_set_data(config, runs_dir);
+  const auto runs = classification_runs(config, runs_dir);
+  const auto& run = find_run(runs, run_name);
+  const auto steps = config.train.trainer.snapshot_steps();
+  const auto start = std::chrono::steady_clock::now();
+  const auto curve = comparison_curve(config, data, run, steps, io::load_tensor(work / kGoldAlpha, "gold_alpha"));
+  io::write_file_atomic(work / (run.name + ".csv"), comparison_curve_csv(curve, steps));
+  if (progress)
+    fmt::print(stderr, "[attn-analyze worker {}] {} snapshots read in {:.0f}s\n", run.name, steps.size(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+
+ComparisonCurves comparison_curves_in_workers(
+    const fs::path& work, int jobs, const std::vector<int64_t>& steps, const std::string& program,
+    std::function<std::vector<std::string>(const std::string& run, const fs::path& work)> worker_arguments) {
+  return [=](const std::vector<ClassificationRun>& runs, const torch::Tensor& gold_alpha) {
+    std::vector<ComparisonCurve> curves;
+    try {
+      io::save_tensor(work / kGoldAlpha, "gold_alpha", gold_alpha);
+      std::vector<std::vector<std::string>> arguments;
+      for (const auto& run : runs) arguments.push_back(worker_arguments(run.name, work));
+      const auto codes = io::run_self_in_parallel(arguments, jobs, program);
+      for (size_t k = 0; k < runs.size(); ++k) {
+        check(codes[k] == 0, "{}: worker reading run {} failed (exit {})", runs[k].dir.string(), runs[k].name,
+              codes[k]);
+        curves.push_back(read_comparison_curve_csv(work / (runs[k].name + ".csv"), steps));
+      }
+    } catch (...) {
+      std::error_code ignored;
+      fs::remove_all(work, ignored);
+      throw;
+    }
+    fs::remove_all(work);
+    return curves;
+  };
 }
 
 }  // namespace attn::tasks

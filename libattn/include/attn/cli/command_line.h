@@ -59,11 +59,12 @@ struct CommonOptions {
   std::vector<std::string> overrides;  ///< --set, in order
   bool print_config = false;
   std::vector<std::string> command_line;  ///< argv, for run.json
+  unsigned flags = 0;                     ///< which shared flags the app has (Flag bits)
 
   /// What one run needs to know of them, at `threads` threads.
   train::RunContext run_context(int threads) const;
   /// The shared flags a worker process of this program gets, so that it runs
-  /// like its parent: --device, --threads `threads`, --quiet, --set ...
+  /// like its parent: --device, --threads `threads`, --quiet, --set ... (those the app has)
   std::vector<std::string> worker_flags(int threads) const;
   /// Loads a config file with the --set overrides applied (errors name the file).
   io::ConfigNode load_config(const std::string& path) const;

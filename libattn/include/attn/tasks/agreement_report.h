@@ -5,7 +5,10 @@
 
 #include <string>
 
+#include <filesystem>
+
 #include "attn/tasks/classification_analysis.h"
+#include "attn/tasks/classification_data.h"
 
 namespace attn::tasks {
 
@@ -18,5 +21,11 @@ std::string agreement_markdown(const ClassificationAnalysis& analysis);
 std::string agreement_csv(const ClassificationAnalysis& analysis);
 /// step, A(gold alpha, alpha_B), ..., mean, perf per run, mean perf, A(alpha, beta^uf(ckpt)).
 std::string agreement_curve_csv(const ClassificationAnalysis& analysis);
+
+/// Writes an analysis into `out_dir`: agreement.md, agreement.csv,
+/// agreement_curve.csv, probes.html and agreement.png (+ its gnuplot script);
+/// prints the table and where the figure and page went.
+void write_agreement_report(const ClassificationConfig& config, const ClassificationData& data,
+                            const ClassificationAnalysis& analysis, const std::filesystem::path& out_dir);
 
 }  // namespace attn::tasks

@@ -42,4 +42,18 @@ ComparisonCurve read_comparison_curve_csv(const std::filesystem::path& path, con
 using ComparisonCurves = std::function<std::vector<ComparisonCurve>(const std::vector<ClassificationRun>& runs,
                                                                     const torch::Tensor& gold_alpha)>;
 
+/// The worker side of comparison_curves_in_workers: reads `run_name`'s
+/// snapshots against the gold attention its parent left in `work` and writes
+/// work/<run>.csv.
+void run_comparison_worker(const ClassificationConfig& config, const std::filesystem::path& runs_dir,
+                           const std::string& run_name, const std::filesystem::path& work, bool progress);
+
+/// Curves computed by `jobs` worker processes of `program`: the gold attention
+/// is left in `work` (removed afterwards), and `worker_arguments(run, work)`
+/// are the arguments that make a worker call run_comparison_worker.
+ComparisonCurves comparison_curves_in_workers(
+    const std::filesystem::path& work, int jobs, const std::vector<int64_t>& steps, const std::string& program,
+    std::function<std::vector<std::string>(const std::string& run, const std::filesystem::path& work)>
+        worker_arguments);
+
 }  // namespace attn::tasks
