@@ -9,6 +9,7 @@
 #include <random>
 
 #include "attn/core/error.h"
+#include "attn/core/seed_streams.h"
 #include "attn/core/seeded_random.h"
 #include "attn/data/text_dataset.h"
 
@@ -18,7 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr uint64_t kTestCapStream = 0x7E57CA9ULL;
 
 std::vector<data::EncodedExample> encode(const data::TextDataset& set, const data::Vocabulary& vocab,
                                          int64_t max_tokens) {
@@ -105,7 +105,7 @@ ClassificationData load_classification_data(const ClassificationConfig& config, 
   if (test_set.size() > c.max_test) {
     std::vector<int64_t> rows(test_set.examples.size());
     std::iota(rows.begin(), rows.end(), int64_t{0});
-    std::mt19937_64 cap_rng(c.split_seed ^ kTestCapStream);
+    std::mt19937_64 cap_rng(stream_seed(c.split_seed, SeedStream::kTestCap));
     shuffle_in_place(rows, cap_rng);
     rows.resize(static_cast<size_t>(c.max_test));
     std::sort(rows.begin(), rows.end());

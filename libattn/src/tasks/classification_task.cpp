@@ -7,17 +7,12 @@
 #include <random>
 
 #include "attn/core/error.h"
+#include "attn/core/seed_streams.h"
 #include "attn/core/seeded_random.h"
 #include "attn/data/text_batch.h"
 #include "attn/probes/classifier_ktiw.h"
 
 namespace attn::tasks {
-
-namespace {
-
-constexpr uint64_t kBatchStream = 0xBA7C4ULL;
-
-}  // namespace
 
 ClassificationTask::ClassificationTask(const ClassificationConfig& config, const ClassificationData& data,
                                        int64_t seed, const torch::Device& device)
@@ -42,8 +37,8 @@ std::vector<int64_t> ClassificationTask::batch_indices(int64_t step) const {
   const int64_t epoch = step / per_epoch, slot = step % per_epoch;
   std::vector<int64_t> order(static_cast<size_t>(N));
   std::iota(order.begin(), order.end(), int64_t{0});
-  std::mt19937_64 rng((static_cast<uint64_t>(seed_) * 0x9E3779B97F4A7C15ULL) ^ kBatchStream ^
-                      (static_cast<uint64_t>(epoch) << 20));
+  std::mt19937_64 rng(stream_seed(static_cast<uint64_t>(seed_) * kGoldenRatio64, SeedStream::kClassificationBatches,
+                                  static_cast<uint64_t>(epoch)));
   shuffle_in_place(order, rng);
   return {order.begin() + slot * B, order.begin() + (slot + 1) * B};
 }
