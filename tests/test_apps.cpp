@@ -139,7 +139,7 @@ TEST_CASE("attn-analyze: comparison runs read in worker processes give the same 
   CHECK_THAT(last_line(bad.output), Catch::Contains("--jobs"));
 }
 
-TEST_CASE("attn-multihead: workers keep the heads one process keeps; --report; a lost trial retrained alone",
+TEST_CASE("attn-multihead: workers keep the heads one process keeps, --report, a lost trial retrained alone",
           "[apps][multihead]") {
   attn_test::TempDir tmp("apps_multihead");
   // Thresholds at the accuracy a micro model reaches in 20 steps, so both

@@ -3,12 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include "attn/nn/attention.h"
+#include "seeding.h"
 
 using attn::nn::Attention;
 using attn::nn::AttentionOptions;
 
-TEST_CASE("attention shapes and masking", "[nn][attention]") {
-  torch::manual_seed(5);
+TEST_CASE_METHOD(attn_test::SeededWith<5>, "attention shapes and masking", "[nn][attention]") {
   Attention attention(AttentionOptions(6, 4, 3).heads(2));
   auto queries = torch::randn({2, 5, 6}), keys = torch::randn({2, 7, 4});
   auto mask = torch::ones({2, 7}, torch::kBool);
@@ -21,8 +21,8 @@ TEST_CASE("attention shapes and masking", "[nn][attention]") {
   CHECK(out.head_weights[1].narrow(-1, 4, 3).abs().max().item<float>() < 1e-12);
 }
 
-TEST_CASE("one head computes softmax((W d + b) . h) and W_p sum alpha h + b_p", "[nn][attention]") {
-  torch::manual_seed(6);
+TEST_CASE_METHOD(attn_test::SeededWith<6>,
+                 "one head computes softmax((W d + b) . h) and W_p sum alpha h + b_p", "[nn][attention]") {
   Attention attention(AttentionOptions(3, 4, 2));
   auto d = torch::randn({1, 2, 3}), h = torch::randn({1, 5, 4});
   auto out = attention(d, h);
@@ -34,8 +34,7 @@ TEST_CASE("one head computes softmax((W d + b) . h) and W_p sum alpha h + b_p", 
   CHECK(torch::allclose(out.context[0], context, 1e-5, 1e-6));
 }
 
-TEST_CASE("several heads average the heads' contexts", "[nn][attention]") {
-  torch::manual_seed(7);
+TEST_CASE_METHOD(attn_test::SeededWith<7>, "several heads average the heads' contexts", "[nn][attention]") {
   Attention two(AttentionOptions(3, 4, 2).heads(2));
   Attention first(AttentionOptions(3, 4, 2)), second(AttentionOptions(3, 4, 2));
   first->copy_head_from(*two, 0, 0);
@@ -47,8 +46,8 @@ TEST_CASE("several heads average the heads' contexts", "[nn][attention]") {
                         (first->one_hot_contexts(h) + second->one_hot_contexts(h)) / 2, 1e-5, 1e-6));
 }
 
-TEST_CASE("uniform mode: exactly uniform over real positions, no gradient to the query", "[nn][attention]") {
-  torch::manual_seed(8);
+TEST_CASE_METHOD(attn_test::SeededWith<8>,
+                 "uniform mode: exactly uniform over real positions, no gradient to the query", "[nn][attention]") {
   Attention attention(AttentionOptions(6, 4, 3).heads(3).uniform(true));
   auto queries = torch::randn({2, 5, 6}), keys = torch::randn({2, 7, 4});
   auto mask = torch::ones({2, 7}, torch::kBool);

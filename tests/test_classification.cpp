@@ -2,15 +2,19 @@
 // reading, data errors (missing file, empty data, bad label, malformed line),
 // the checkpoint schedule, refusal of a run folder from a different config (probe
 // settings alone may differ: re-analysis),
-// the report's top-p% label, the HTML page from plain data, and the keyword-task
-// acceptance test: the uniform model's beta^uf ranks the keyword first in most
-// positive examples and the normal model's attention agrees with it far above
-// the shuffled baseline.
+// the report's top-p% label, the HTML page from plain data,
+// and the keyword-task acceptance tests on one run set trained once per process
+// (each check its own test case, so one failure does not hide the others): the
+// uniform model's beta^uf ranks the keyword first in most positive examples and
+// the normal model's attention agrees with it far above the shuffled baseline.
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <functional>
+#include <memory>
+#include <optional>
 
 #include "attn/core/error.h"
 #include "attn/io/config.h"
@@ -174,24 +178,65 @@ TEST_CASE("probe HTML page: drawn from plain data (texts, maps, numbers)", "[cla
   CHECK(html.find("<span title=\"1\" style=\"background:rgba(255,140,0,0.200)\">x</span>") != std::string::npos);
 }
 
-TEST_CASE("keyword task: beta^uf finds the keyword and attention agrees with it (acceptance)", "[classify][slow]") {
-  attn_test::TempDir tmp("classify_keyword");
-  const auto config = parse(keyword_config(300));
-  const auto data = attn::tasks::prepare_run_set(config, tmp.path(), false);
+namespace {
+
+attn::train::RunContext quiet_test_context() {
   attn::train::RunContext context;
   context.progress = false;
   context.command_line = {"test"};
-  for (const auto& run : attn::tasks::classification_runs(config, tmp.path()))
-    attn::tasks::train_classification_run(config, data, run, context);
-  const auto analysis = attn::tasks::analyze_run_set(config, data, tmp.path(), {false});
+  return context;
+}
 
+/// Trains every run of the set in `dir`; returns the set's data.
+attn::tasks::ClassificationData train_run_set(const ClassificationConfig& config, const std::filesystem::path& dir) {
+  auto data = attn::tasks::prepare_run_set(config, dir, false);
+  for (const auto& run : attn::tasks::classification_runs(config, dir))
+    attn::tasks::train_classification_run(config, data, run, quiet_test_context());
+  return data;
+}
+
+/// The keyword task's run set (two normal runs and a uniform run, 300 steps),
+/// trained once per process and shared by the acceptance tests below; its
+/// analysis is made on first use. Tests that write into a run set work on a
+/// copy (copy_of_run_set).
+struct KeywordRunSet {
+  attn_test::TempDir tmp{"classify_keyword"};
+  ClassificationConfig config = parse(keyword_config(300));
+  attn::tasks::ClassificationData data = train_run_set(config, tmp.path());
+
+  const attn::tasks::ClassificationAnalysis& analysis() const {
+    if (!analysis_) analysis_ = attn::tasks::analyze_run_set(config, data, tmp.path(), {false});
+    return *analysis_;
+  }
+
+ private:
+  mutable std::optional<attn::tasks::ClassificationAnalysis> analysis_;
+};
+
+const KeywordRunSet& keyword_run_set() {
+  static const KeywordRunSet set;
+  return set;
+}
+
+/// A private copy of the shared run set's folder, for a test that changes it.
+std::unique_ptr<attn_test::TempDir> copy_of_run_set(const std::string& label) {
+  auto copy = std::make_unique<attn_test::TempDir>(label);
+  std::filesystem::copy(keyword_run_set().tmp.path(), copy->path(), std::filesystem::copy_options::recursive);
+  return copy;
+}
+
+}  // namespace
+
+TEST_CASE("keyword task: beta^uf and attention rank the keyword first (acceptance)", "[classify][slow]") {
+  const auto& set = keyword_run_set();
+  const auto& analysis = set.analysis();
   // beta^uf's top word is the keyword in most positive examples.
   const auto word_mask = analysis.mask;
   auto beta_uf = analysis.beta_uf.masked_fill(word_mask.logical_not(), -1e9);
   auto alpha = analysis.alpha.masked_fill(word_mask.logical_not(), -1e9);
   int64_t positives = 0, beta_hits = 0, alpha_hits = 0;
-  for (int64_t i = 0; i < static_cast<int64_t>(data.test.size()); ++i) {
-    const int64_t salient = data.test_salient[static_cast<size_t>(i)];
+  for (int64_t i = 0; i < static_cast<int64_t>(set.data.test.size()); ++i) {
+    const int64_t salient = set.data.test_salient[static_cast<size_t>(i)];
     if (salient < 0) continue;
     ++positives;
     beta_hits += beta_uf[i].argmax().item<int64_t>() == salient;
@@ -201,8 +246,10 @@ TEST_CASE("keyword task: beta^uf finds the keyword and attention agrees with it 
   INFO("beta^uf top-1 on keyword: " << beta_hits << "/" << positives << ", alpha: " << alpha_hits);
   CHECK(beta_hits > 0.8 * positives);
   CHECK(alpha_hits > 0.8 * positives);
+}
 
-  // The table: A(alpha, beta^uf) far above the shuffled baseline.
+TEST_CASE("keyword task: A(alpha, beta^uf) far above the shuffled baseline (acceptance)", "[classify][slow]") {
+  const auto& analysis = keyword_run_set().analysis();
   REQUIRE(analysis.rows.size() == 5);
   CHECK(analysis.rows[0].key == "alpha_beta_uf");
   INFO(attn::tasks::agreement_markdown(analysis));
@@ -210,38 +257,61 @@ TEST_CASE("keyword task: beta^uf finds the keyword and attention agrees with it 
   CHECK(analysis.rows[0].agreement > analysis.a_hat + 0.3);
   CHECK(analysis.xi_star > 0.95);
   CHECK(analysis.steps.size() == analysis.mean_agreement.size());
+}
 
-  // Comparison runs computed elsewhere (as attn-analyze's workers do, through
-  // a CSV file) give the same analysis; a damaged curve file is a clear error.
+TEST_CASE("keyword task: comparison curves computed elsewhere (through CSV) give the same analysis",
+          "[classify][slow]") {
+  // As attn-analyze's workers do: each comparison run's curve through a CSV file.
+  const auto& set = keyword_run_set();
+  const auto& analysis = set.analysis();
+  attn_test::TempDir curves_dir("classify_curves");
   attn::tasks::AnalysisOptions elsewhere;
   elsewhere.progress = false;
   elsewhere.comparisons = [&](const std::vector<attn::tasks::ClassificationRun>& runs, const torch::Tensor& gold) {
     std::vector<attn::tasks::ComparisonCurve> curves;
     for (const auto& run : runs) {
-      auto csv = tmp.write("curve_" + run.name + ".csv",
-                           attn::tasks::comparison_curve_csv(
-                               attn::tasks::comparison_curve(config, data, run, analysis.steps, gold), analysis.steps));
+      const auto curve = attn::tasks::comparison_curve(set.config, set.data, run, analysis.steps, gold);
+      auto csv = curves_dir.write("curve_" + run.name + ".csv",
+                                  attn::tasks::comparison_curve_csv(curve, analysis.steps));
       curves.push_back(attn::tasks::read_comparison_curve_csv(csv, analysis.steps));
     }
     return curves;
   };
-  const auto again = attn::tasks::analyze_run_set(config, data, tmp.path(), elsewhere);
+  const auto again = attn::tasks::analyze_run_set(set.config, set.data, set.tmp.path(), elsewhere);
   CHECK(again.comparison_runs == analysis.comparison_runs);
   CHECK(again.comparison_agreement == analysis.comparison_agreement);
   CHECK(again.comparison_accuracy == analysis.comparison_accuracy);
   CHECK(attn::tasks::agreement_csv(again) == attn::tasks::agreement_csv(analysis));
-  auto damaged = tmp.write("damaged.csv", "step,accuracy,agreement\n0,0.5,0.1\n10,x,0.2\n");
-  CHECK(error_of([&] { attn::tasks::read_comparison_curve_csv(damaged, analysis.steps); })
-            .find("damaged.csv:3: column 'accuracy'") != std::string::npos);
+}
 
-  // A run set of another config is refused, by attn-classify and attn-analyze alike.
+TEST_CASE("comparison curve CSV: a damaged file names the line and column", "[classify]") {
+  attn_test::TempDir tmp("classify_damaged_curve");
+  const std::vector<int64_t> steps = {0, 10};
+  auto damaged = tmp.write("damaged.csv", "step,accuracy,agreement\n0,0.5,0.1\n10,x,0.2\n");
+  CHECK(error_of([&] { attn::tasks::read_comparison_curve_csv(damaged, steps); })
+            .find("damaged.csv:3: column 'accuracy'") != std::string::npos);
+}
+
+TEST_CASE("keyword task: a run set of another config is refused by attn-classify and attn-analyze alike",
+          "[classify][slow]") {
+  const auto tmp = copy_of_run_set("classify_refuse");
+  const auto& config = keyword_run_set().config;
   const auto other = parse(keyword_config(200));
-  CHECK(error_of([&] { attn::tasks::prepare_run_set(other, tmp.path(), true); }).find("different config") !=
+  CHECK(error_of([&] { attn::tasks::prepare_run_set(other, tmp->path(), true); }).find("different config") !=
         std::string::npos);
-  CHECK(error_of([&] { attn::tasks::prepare_run_set(config, tmp.path(), false); }).find("--resume") !=
+  CHECK(error_of([&] { attn::tasks::prepare_run_set(config, tmp->path(), false); }).find("--resume") !=
         std::string::npos);
-  CHECK(error_of([&] { attn::tasks::read_run_set_config(tmp.path(), &other); }).find("different config") !=
+  CHECK(error_of([&] { attn::tasks::read_run_set_config(tmp->path(), &other); }).find("different config") !=
         std::string::npos);
+  CHECK(error_of([&] { attn::tasks::read_run_set_config(*tmp / "nothing"); }).find("no config.yaml") !=
+        std::string::npos);
+}
+
+TEST_CASE("keyword task: other probe settings share the run set (re-analysis), a run of another config is named",
+          "[classify][slow]") {
+  const auto tmp = copy_of_run_set("classify_reanalysis");
+  const auto& config = keyword_run_set().config;
+  const auto other = parse(keyword_config(200));
   // Other probe settings share the run set (re-analysis without retraining);
   // the analysis then uses the given probes.
   auto probes_only = keyword_config(300);
@@ -250,13 +320,12 @@ TEST_CASE("keyword task: beta^uf finds the keyword and attention agrees with it 
   CHECK(reanalysis.resolved_yaml != config.resolved_yaml);
   CHECK(attn::tasks::same_training(reanalysis.resolved_yaml, config.resolved_yaml));
   CHECK_FALSE(attn::tasks::same_training(other.resolved_yaml, config.resolved_yaml));
-  CHECK(attn::tasks::read_run_set_config(tmp.path(), &reanalysis).probes.bow_epochs == 7);
-  CHECK(attn::tasks::read_run_set_config(tmp.path()).probes.bow_epochs == 5);
-  CHECK_NOTHROW(attn::tasks::prepare_run_set(reanalysis, tmp.path(), true));
-  const auto run_b = attn::tasks::classification_runs(config, tmp.path())[1];
-  tmp.write(run_b.dir.lexically_relative(tmp.path()).string() + "/config.yaml", other.resolved_yaml);
-  CHECK(error_of([&] { attn::tasks::read_run_set_config(tmp.path()); }).find(run_b.dir.string()) !=
-        std::string::npos);
-  CHECK(error_of([&] { attn::tasks::read_run_set_config(tmp / "nothing"); }).find("no config.yaml") !=
+  CHECK(attn::tasks::read_run_set_config(tmp->path(), &reanalysis).probes.bow_epochs == 7);
+  CHECK(attn::tasks::read_run_set_config(tmp->path()).probes.bow_epochs == 5);
+  CHECK_NOTHROW(attn::tasks::prepare_run_set(reanalysis, tmp->path(), true));
+  // One run folder made by another config: the error names that folder.
+  const auto run_b = attn::tasks::classification_runs(config, tmp->path())[1];
+  tmp->write(run_b.dir.lexically_relative(tmp->path()).string() + "/config.yaml", other.resolved_yaml);
+  CHECK(error_of([&] { attn::tasks::read_run_set_config(tmp->path()); }).find(run_b.dir.string()) !=
         std::string::npos);
 }

@@ -23,7 +23,7 @@ TEST_CASE("copy batch layout: EOS/SOS and gold alignment", "[data][copy]") {
   CHECK(batch.source.narrow(1, 0, 40).lt(60).all().item<bool>());
 }
 
-TEST_CASE("no repeats; permutation of 40 covers the whole vocabulary", "[data][copy]") {
+TEST_CASE("no repeats: a permutation of 40 covers the whole vocabulary", "[data][copy]") {
   for (int64_t vocab : {40, 60}) {
     CopyTaskOptions options;
     options.vocab(vocab).length(40);

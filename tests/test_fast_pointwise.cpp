@@ -21,7 +21,7 @@ TEST_CASE("rational tanh is within 4e-7 of std::tanh on [-20, 20]", "[nn][kernel
   CHECK(worst > 0);  // it is an approximation: exactness here would mean the test reads the wrong thing
 }
 
-TEST_CASE("fused LSTM cell equals the LSTM formulas; a zero mask keeps the state", "[nn][kernels]") {
+TEST_CASE("fused LSTM cell equals the LSTM formulas, and a zero mask keeps the state", "[nn][kernels]") {
   const int64_t B = 3, H = 5;
   std::vector<float> gates(B * 4 * H), h_prev(B * H), c_prev(B * H);
   for (size_t i = 0; i < gates.size(); ++i) gates[i] = std::sin(0.7f * i) * 3;

@@ -6,6 +6,7 @@
 #include <torch/autograd.h>
 
 #include "attn/nn/recurrent.h"
+#include "seeding.h"
 
 using attn::nn::CellKind;
 using attn::nn::RecurrentLayer;
@@ -22,8 +23,7 @@ void copy_weights(RecurrentLayer& ours, Reference& reference) {
 }
 }  // namespace
 
-TEST_CASE("LSTM layer matches torch::nn::LSTM", "[nn][recurrent]") {
-  torch::manual_seed(1);
+TEST_CASE_METHOD(attn_test::SeededWith<1>, "LSTM layer matches torch::nn::LSTM", "[nn][recurrent]") {
   torch::nn::LSTM reference(torch::nn::LSTMOptions(5, 7).batch_first(true));
   RecurrentLayer ours(RecurrentLayerOptions(5, 7));
   copy_weights(ours, reference);
@@ -37,8 +37,7 @@ TEST_CASE("LSTM layer matches torch::nn::LSTM", "[nn][recurrent]") {
   CHECK(torch::allclose(got.final.c, std::get<1>(state)[0], 1e-5, 1e-6));
 }
 
-TEST_CASE("GRU layer matches torch::nn::GRU", "[nn][recurrent]") {
-  torch::manual_seed(2);
+TEST_CASE_METHOD(attn_test::SeededWith<2>, "GRU layer matches torch::nn::GRU", "[nn][recurrent]") {
   torch::nn::GRU reference(torch::nn::GRUOptions(4, 6).batch_first(true));
   RecurrentLayer ours(RecurrentLayerOptions(4, 6).cell(CellKind::kGRU));
   copy_weights(ours, reference);
@@ -50,8 +49,8 @@ TEST_CASE("GRU layer matches torch::nn::GRU", "[nn][recurrent]") {
   CHECK(torch::allclose(got.final.h, h_n[0], 1e-5, 1e-6));
 }
 
-TEST_CASE("input gates through the embedding table equal gates of the embeddings", "[nn][recurrent]") {
-  torch::manual_seed(3);
+TEST_CASE_METHOD(attn_test::SeededWith<3>,
+                 "input gates through the embedding table equal gates of the embeddings", "[nn][recurrent]") {
   torch::nn::Embedding embedding(11, 8);
   RecurrentLayer layer(RecurrentLayerOptions(8, 4));
   auto tokens = torch::randint(0, 11, {3, 9}, torch::kInt64);
@@ -60,8 +59,8 @@ TEST_CASE("input gates through the embedding table equal gates of the embeddings
   CHECK(torch::allclose(direct, shortcut, 1e-5, 1e-6));
 }
 
-TEST_CASE("reverse direction over right padding equals running the unpadded sequence", "[nn][recurrent]") {
-  torch::manual_seed(4);
+TEST_CASE_METHOD(attn_test::SeededWith<4>,
+                 "reverse direction over right padding equals running the unpadded sequence", "[nn][recurrent]") {
   RecurrentLayer backward(RecurrentLayerOptions(3, 5).reverse(true));
   auto x = torch::randn({1, 6, 3});
   auto padded = torch::cat({x.narrow(1, 0, 4), torch::randn({1, 2, 3}) * 100}, 1);  // garbage in the pad
@@ -171,11 +170,11 @@ void check_same(const PaddedRun& got, const PaddedRun& expected) {
 }
 }  // namespace
 
-TEST_CASE("LSTM over right padding computes running rows only and matches the masked path", "[nn][recurrent]") {
+TEST_CASE_METHOD(attn_test::SeededWith<3>,
+                 "LSTM over right padding computes running rows only and matches the masked path", "[nn][recurrent]") {
   // Unsorted lengths with an empty row, a length-1 row and two full rows: the
   // float layer sorts them and skips finished rows; the double layer lerps
   // every row through every step.
-  torch::manual_seed(3);
   const std::vector<int64_t> lengths = {5, 0, 2, 7, 1, 7};
   const int64_t B = 6, T = 7;
   auto mask = torch::arange(T).unsqueeze(0) < torch::tensor(lengths).unsqueeze(1);  // (B, T)
@@ -196,8 +195,8 @@ TEST_CASE("LSTM over right padding computes running rows only and matches the ma
              run_padded(x, left, upstream, true, torch::kDouble, false));
 }
 
-TEST_CASE("input gates at real tokens equal the dense gates there and are zero at padding", "[nn][recurrent]") {
-  torch::manual_seed(4);
+TEST_CASE_METHOD(attn_test::SeededWith<4>,
+                 "input gates at real tokens equal the dense gates there and are zero at padding", "[nn][recurrent]") {
   RecurrentLayer layer(RecurrentLayerOptions(3, 5));
   auto x = torch::randn({2, 4, 3});
   auto mask = torch::tensor({{1, 1, 1, 0}, {1, 0, 0, 0}}, torch::kBool);

@@ -26,7 +26,7 @@ TEST_CASE("run_cost: compute sums the runs, active time is the union of their sp
   CHECK(attn::io::run_cost({}).stretches == 0);
 }
 
-TEST_CASE("read_run_spans: finished runs from run.json and done; malformed files named", "[io][cost]") {
+TEST_CASE("read_run_spans: finished runs from run.json and done, malformed files named", "[io][cost]") {
   attn_test::TempDir tmp("run_cost");
   const std::string record = "{\n  \"seed\": 1,\n  \"started_utc\": \"2026-11-22T04:24:50Z\"\n}\n";
   tmp.write("exp/trials/a/trial_000/run.json", record);
