@@ -22,7 +22,7 @@
 #include "attn/core/error.h"
 #include "attn/io/files.h"
 #include "attn/io/run_record.h"
-#include "attn/tasks/classification_analysis.h"
+#include "attn/tasks/extraction_benchmark.h"
 #include "attn/train/metric_row.h"
 #include "attn/version.h"
 #include "temp_dir.h"

@@ -12,7 +12,7 @@
 #include "attn/data/mail_text.h"
 #include "attn/io/checksum.h"
 #include "attn/io/files.h"
-#include "core/json.h"
+#include "io/json.h"
 
 namespace attn::data {
 

@@ -12,7 +12,7 @@
 
 #include "attn/core/error.h"
 #include "attn/io/files.h"
-#include "core/json.h"
+#include "io/json.h"
 
 namespace attn::data {
 

@@ -19,7 +19,7 @@
 #include "attn/core/runtime.h"
 #include "attn/io/files.h"
 #include "attn/version.h"
-#include "core/json.h"
+#include "io/json.h"
 
 extern char** environ;
 

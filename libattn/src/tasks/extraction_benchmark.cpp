@@ -8,7 +8,7 @@
 #include <chrono>
 
 #include "attn/core/error.h"
-#include "core/json.h"
+#include "io/json.h"
 #include "attn/io/checkpoint.h"
 #include "attn/probes/classifier_ktiw.h"
 #include "attn/probes/gradient_influence.h"

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "attn/core/error.h"
-#include "core/json.h"
+#include "io/json.h"
 
 namespace attn::train {
 

@@ -1,5 +1,5 @@
 // JSON helpers (see core/json.h).
-#include "core/json.h"
+#include "io/json.h"
 
 #include <fmt/format.h>
 
