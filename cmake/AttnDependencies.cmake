@@ -5,5 +5,7 @@
 find_package(Torch REQUIRED)
 find_package(fmt REQUIRED)
 find_package(yaml-cpp REQUIRED)
-find_package(cxxopts REQUIRED)   # cmake/Findcxxopts.cmake: Debian ships no config file
+find_package(cxxopts CONFIG REQUIRED)   # Debian's libcxxopts-dev: /usr/lib/cmake/cxxopts
+find_package(nlohmann_json 3 REQUIRED)   # JSON files (run.json, metrics.jsonl, data sets)
+find_package(Git QUIET)                  # the commit in attn/version.h (optional)
 find_package(Threads REQUIRED)

@@ -19,7 +19,6 @@ configure_package_config_file(cmake/attnConfig.cmake.in
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/attnConfigVersion.cmake
   COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/attnConfig.cmake ${PROJECT_BINARY_DIR}/attnConfigVersion.cmake
-  cmake/Findcxxopts.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/attn)
 if(ATTN_BUILD_APPS)
   install(TARGETS ${ATTN_APPS} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

@@ -10,8 +10,10 @@ JOBS="${ATTN_BUILD_JOBS:-$(nproc)}"
 
 # libopenblas0-openmp: without it Debian's LibTorch falls back to the
 # reference BLAS and an LSTM step is ~7x slower (see README, Performance).
+# nlohmann-json3-dev: a strict JSON reader and writer (run.json, metrics.jsonl,
+# the paper's JSON data sets) instead of hand-made escapers and yaml-cpp.
 PACKAGES=(build-essential cmake ninja-build pkg-config libtorch-dev libopenblas0-openmp libfmt-dev
-          libyaml-cpp-dev libcxxopts-dev catch2 libsentencepiece-dev gnuplot-nox)
+          libyaml-cpp-dev libcxxopts-dev nlohmann-json3-dev catch2 libsentencepiece-dev gnuplot-nox)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -5,6 +5,8 @@
 // package layout reader, and the manifest check, all on tiny inline data.
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <set>
 #include <string>
@@ -96,6 +98,8 @@ TEST_CASE("parse_spam_messages and spam_label", "[spam]") {
   CHECK_THROWS_WITH(d::spam_label("misc", "f.json"), "f.json: group 'misc': expected a spam-* or *-ham-* group");
   CHECK_THROWS_WITH(d::parse_spam_messages(R"([{"id": "1", "group": "spam-1"}])", "s.json"),
                     "s.json: [0]: expected a string field \"text\"");
+  CHECK_THROWS_WITH(d::parse_spam_messages("[{\"id\": \"1\",\n 'group': 'x'}]", "s.json"),
+                    Catch::StartsWith("s.json:2: JSON syntax error"));
 }
 
 TEST_CASE("the split is stratified, seeded and independent of input order", "[spam]") {
@@ -131,9 +135,14 @@ TEST_CASE("write_spam_dataset writes TSV files a reader accepts and a checked ma
   auto messages = d::parse_spam_messages(sample_json(5), "sample.json");
   messages[0].text = "From: a\n\nTabs\there\nand lines";
   const d::SpamSplit split = d::split_spam_messages(messages, {0.2, 1});
-  const std::string manifest = d::write_spam_dataset(split, {0.2, 1}, dir.path(), "inline");
-  CHECK(manifest.find("\"train.tsv\": {\"examples\": 8, \"ham\": 4, \"spam\": 4, \"sha256\": \"" +
-                      attn::io::sha256_file(dir / "train.tsv") + "\"}") != std::string::npos);
+  const std::string manifest = d::write_spam_dataset(split, {0.2, 1}, dir.path(), "inline \"quoted\"");
+  CHECK(manifest == attn::io::read_text_file(dir / "manifest.json"));
+  const nlohmann::json parsed = nlohmann::json::parse(manifest);  // strict JSON
+  CHECK(parsed["source"] == "inline \"quoted\"");
+  CHECK(parsed["seed"] == 1);
+  CHECK(parsed["test_fraction"] == 0.2);
+  CHECK(parsed["files"]["train.tsv"] == nlohmann::json({{"examples", 8}, {"ham", 4}, {"spam", 4},
+                                                         {"sha256", attn::io::sha256_file(dir / "train.tsv")}}));
 
   const d::TextDataset train = d::read_delimited(dir / "train.tsv");
   CHECK(train.label_counts() == std::array<int64_t, 2>{4, 4});
@@ -151,6 +160,9 @@ TEST_CASE("write_spam_dataset writes TSV files a reader accepts and a checked ma
   dir.write("test.tsv", "1\ttampered\n");
   CHECK_FALSE(d::verify_spam_dataset(dir.path(), &problem));
   CHECK(problem == (dir / "test.tsv").string() + ": SHA-256 differs from the manifest");
+  dir.write("manifest.json", "{\"files\": {}, }");
+  CHECK_FALSE(d::verify_spam_dataset(dir.path(), &problem));
+  CHECK_THAT(problem, Catch::StartsWith((dir / "manifest.json").string() + ":1: JSON syntax error"));
 }
 
 TEST_CASE("read_spam_assassin reads the npm package layout", "[spam]") {

@@ -120,6 +120,65 @@ TEST_CASE("parse_json_dataset reads the paper's vocab + XY format", "[data]") {
                     Catch::StartsWith("d.json:2: JSON syntax error"));
 }
 
+TEST_CASE("parse_json_dataset: key order, scalars as before, strict JSON, first error in a fixed order", "[data]") {
+  using attn::data::parse_json_dataset;
+  // XY before vocab; ids and labels may be integers or strings holding one; other keys ignored.
+  const TextDataset data = parse_json_dataset(
+      R"({"XY": [[[1, "4", 3], "1"], [[5], 0]], "meta": {"XY": 1, "vocab": [[]]}, "vocab": ["<pad>", "<bos>", "<eos>", 7, true, "x"]})",
+      "d.json");
+  REQUIRE(data.size() == 2);
+  CHECK(data.examples[0].tokens == Tokens{"true", "7"});
+  CHECK(data.examples[0].label == 1);
+  CHECK(data.examples[1].tokens == Tokens{"x"});
+  CHECK(data.vocab == Tokens{"<pad>", "<bos>", "<eos>", "7", "true", "x"});
+
+  CHECK_THROWS_WITH(parse_json_dataset(R"(["vocab", "XY"])", "d.json"),
+                    "d.json: expected a JSON object with \"vocab\" and \"XY\"");
+  CHECK_THROWS_WITH(parse_json_dataset(R"({"XY": [[[0], 1]], "vocab": "a"})", "d.json"),
+                    "d.json: vocab: expected a list of words");
+  // vocab is checked before XY, wherever each is in the file.
+  CHECK_THROWS_WITH(parse_json_dataset(R"({"XY": [[0, 1]], "vocab": ["a", null]})", "d.json"),
+                    "d.json: vocab[1]: expected a word (string)");
+  CHECK_THROWS_WITH(parse_json_dataset(R"({"vocab": [], "XY": [[[0], 1]]})", "d.json"),
+                    "d.json: vocab: expected a non-empty list of words");
+  CHECK_THROWS_WITH(parse_json_dataset(R"({"vocab": ["a"], "XY": [[[0], 1, 2]]})", "d.json"),
+                    "d.json: XY[0]: expected [[token ids], label]");
+  CHECK_THROWS_WITH(parse_json_dataset(R"({"vocab": ["a"], "XY": [[[0], [1]]]})", "d.json"),
+                    "d.json: XY[0]: expected [[token ids], label]");
+  CHECK_THROWS_WITH(parse_json_dataset(R"({"vocab": ["a"], "XY": [[[0], 1.0]]})", "d.json"),
+                    "d.json: XY[0]: expected the label 0 or 1, got '1.0'");
+  CHECK_THROWS_WITH(parse_json_dataset(R"({"vocab": ["a"], "XY": [[[0, [0]], 1]]})", "d.json"),
+                    "d.json: XY[0][0][1]: expected a token id in [0, 1), got 'a list'");
+  CHECK_THROWS_WITH(parse_json_dataset(R"({"vocab": ["a"], "XY": [[[0, -3], 1]]})", "d.json"),
+                    "d.json: XY[0][0][1]: expected a token id in [0, 1), got '-3'");
+  CHECK_THROWS_WITH(parse_json_dataset(R"({"vocab": ["a"], "XY": [[[0, 2.5], 1]]})", "d.json"),
+                    "d.json: XY[0][0][1]: expected a token id in [0, 1), got '2.5'");
+  CHECK_THROWS_WITH(parse_json_dataset(R"({"vocab": ["a"], "XY": [[[0, 99999999999999999999], 1]]})", "d.json"),
+                    "d.json: XY[0][0][1]: expected a token id in [0, 1), got '99999999999999999999'");
+  CHECK_THROWS_WITH(parse_json_dataset(R"({"vocab": ["<pad>"], "XY": [[[0, 0], 1]]})", "d.json"),
+                    "d.json: XY[0]: expected at least one token id, got none");
+  // Strict JSON: what YAML would have accepted is a syntax error naming the line.
+  CHECK_THROWS_WITH(parse_json_dataset("{\"vocab\": ['a'], \"XY\": []}", "d.json"),
+                    Catch::StartsWith("d.json:1: JSON syntax error"));
+  CHECK_THROWS_WITH(parse_json_dataset("{\"vocab\": [\"a\"],\n\"XY\": [[[0], 1]]}\n# done", "d.json"),
+                    Catch::StartsWith("d.json:3: JSON syntax error"));
+  CHECK_THROWS_WITH(parse_json_dataset("", "d.json"), Catch::StartsWith("d.json:1: JSON syntax error"));
+}
+
+TEST_CASE("read_json_dataset reads a file as parse_json_dataset reads its text", "[data]") {
+  attn_test::TempDir dir("json_dataset");
+  const std::string json = R"({"vocab": ["<pad>", "<bos>", "<eos>", "w"], "XY": [[[1, 3, 3, 2], 0]]})";
+  const auto file = dir.write("d.json", json);
+  const TextDataset data = attn::data::read_json_dataset(file);
+  CHECK(data.origin == file.string());
+  REQUIRE(data.size() == 1);
+  CHECK(data.examples[0].tokens == Tokens{"w", "w"});
+  CHECK_THROWS_WITH(attn::data::read_json_dataset(dir / "none.json"), (dir / "none.json").string() + ": data file not found");
+  dir.write("bad.json", "{\"vocab\": [\"a\"], \"XY\": [[[0], 2]]}");
+  CHECK_THROWS_WITH(attn::data::read_json_dataset(dir / "bad.json"),
+                    (dir / "bad.json").string() + ": XY[0]: expected the label 0 or 1, got '2'");
+}
+
 TEST_CASE("make_batch pads ids with 0, masks real tokens and caps length", "[data]") {
   const std::vector<EncodedExample> examples{{{1, 4, 5, 2}, 1}, {{1, 6, 2}, 0}, {{1, 4, 5, 6, 7, 2}, 1}};
   const attn::data::TextBatch batch = attn::data::make_batch(examples);

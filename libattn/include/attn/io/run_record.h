@@ -1,13 +1,17 @@
 // What every run writes next to its results so that it can be reproduced:
-// config.yaml (the full resolved config) and run.json (seed, library version,
-// device, threads, BLAS kernel, command line, host, start time); and, once it
-// has finished, its done marker ("<training seconds> s"). The readers of these
-// files sit here with their writers, so each format is spelled once.
+// config.yaml (the full resolved config) and run.json (what ran: seed,
+// libattn version and git commit, LibTorch version, device (with CUDA, cuDNN
+// and GPU name on a GPU), threads, BLAS kernel, config overrides, the
+// environment variables that change results or speed, command line, host,
+// start time); and, once it has finished, its done marker ("<training
+// seconds> s"). The readers of these files sit here with their writers, so
+// each format is spelled once.
 #pragma once
 
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace attn::io {
@@ -19,14 +23,23 @@ struct RunRecord {
   int threads = 1;
   std::vector<std::string> command_line;
   std::string experiment;         ///< config name
-  std::vector<std::string> overrides;  ///< --set key=value, as given
+  // New fields go at the end, each with a default initialiser: callers fill the
+  // struct positionally, and "= {}" keeps -Wmissing-field-initializers quiet there.
+  std::vector<std::string> overrides = {};  ///< config overrides from the command line ("key.path=value")
 };
 
-/// Writes config.yaml and run.json into `dir` (atomically).
+/// Writes config.yaml and run.json into `dir` (atomically). run.json's
+/// fields, in order: experiment, seed, libattn_version, device, threads,
+/// blas_core, command_line, host, started_utc (as before), then
+/// libattn_commit ("unknown" when not built from a git checkout),
+/// libattn_dirty (null then), libtorch_version, cuda (null unless `device`
+/// names a CUDA device: {"runtime", "cudnn", "gpu"}), overrides (array) and
+/// environment (object: every OMP_*, OPENBLAS_*, MKL_*, CUDA_VISIBLE_DEVICES
+/// and CUBLAS_WORKSPACE_CONFIG set in this process).
 void write_run_record(const std::filesystem::path& dir, const RunRecord& record);
 
-/// JSON string literal with escapes.
-std::string json_string(const std::string& text);
+/// The environment variables run.json records, sorted by name.
+std::vector<std::pair<std::string, std::string>> recorded_environment();
 
 /// Returns the config.yaml text of an existing run folder, or "" if none.
 /// Used to refuse resuming a folder made by a different config.

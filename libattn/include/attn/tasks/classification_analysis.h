@@ -75,7 +75,7 @@ struct AnalysisOptions {
   /// attn-analyze --jobs passes one that reads them in worker processes; it is
   /// called on a second thread while this process reads the uniform run and
   /// fits the probes, so it should leave the computing to its workers.
-  ComparisonCurves comparisons;
+  ComparisonCurves comparisons = {};  // "= {}": positional initialisers need not name it
 };
 
 /// Reads every snapshot of every run in `out_dir` and computes the above.
