@@ -89,6 +89,22 @@ TEST_CASE("classification config: defaults, schedule and strict keys", "[classif
             .find("train.checkpoint_every") != std::string::npos);
 }
 
+TEST_CASE("classification positions: all (the authors) or words", "[classify]") {
+  // <bos> w1 w2 <eos> and <bos> w1 <eos>: 7 real tokens, 3 words.
+  const std::vector<attn::data::EncodedExample> examples = {{{1, 5, 6, 2}, 1}, {{1, 7, 2}, 0}};
+  auto all = parse("data: {format: keyword}\n");
+  CHECK(all.probes.positions == "all");
+  CHECK(attn::tasks::agreement_mask(all, examples).sum().item<int64_t>() == 7);
+  auto words = parse("data: {format: keyword}\nprobes: {positions: words}\n");
+  auto mask = attn::tasks::agreement_mask(words, examples);
+  CHECK(mask.sum().item<int64_t>() == 3);
+  CHECK(!mask[0][0].item<bool>());
+  CHECK(mask[0][1].item<bool>());
+  CHECK(!mask[1][2].item<bool>());
+  CHECK(error_of([] { parse("data: {format: keyword}\nprobes: {positions: some}\n"); }).find("probes.positions") !=
+        std::string::npos);
+}
+
 TEST_CASE("classification data: clear errors for missing, empty and malformed files", "[classify]") {
   attn_test::TempDir tmp("classify_data");
   const auto config = parse(tsv_config(tmp));

@@ -61,6 +61,10 @@ class OverCheckpoints {
 
 }  // namespace
 
+torch::Tensor agreement_mask(const ClassificationConfig& config, const std::vector<data::EncodedExample>& examples) {
+  return config.probes.positions == "words" ? probes::word_mask(examples) : probes::token_mask(examples);
+}
+
 ClassificationAnalysis analyze_run_set(const ClassificationConfig& config, const ClassificationData& data,
                                        const fs::path& out_dir, const AnalysisOptions& options) {
   const auto start = Clock::now();
@@ -73,7 +77,7 @@ ClassificationAnalysis analyze_run_set(const ClassificationConfig& config, const
           run.dir.string(), run.name);
   const double p = config.probes.percent;
   const int64_t chunk = config.probes.chunk;
-  const auto mask = probes::word_mask(data.test);  // (N, L)
+  const auto mask = agreement_mask(config, data.test);  // (N, L)
   auto match = [&](const torch::Tensor& x, const torch::Tensor& y) {
     return metrics::top_percent_match(x, y, mask, p).mean;
   };
@@ -83,6 +87,7 @@ ClassificationAnalysis analyze_run_set(const ClassificationConfig& config, const
   a.percent = p;
   a.steps = config.train.trainer.snapshot_steps();
   a.test_examples = static_cast<int64_t>(data.test.size());
+  a.positions = config.probes.positions;
   a.mask = mask;
 
   // 1. Run A: validation accuracy at every snapshot; the best is the gold one

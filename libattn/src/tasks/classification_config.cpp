@@ -130,6 +130,7 @@ ClassificationConfig parse_classification_config(const io::ConfigNode& root) {
     c.probes.logistic_grid.push_back(std::pow(10.0, static_cast<double>(e)));
   }
   c.probes.percent = p.get_double("percent", c.probes.percent);
+  c.probes.positions = p.get_choice("positions", c.probes.positions, {"all", "words"});
   c.probes.shuffle_repeats = p.get_int("shuffle_repeats", c.probes.shuffle_repeats);
   c.probes.chunk = p.get_int("chunk", c.probes.chunk);
   c.probes.html_examples = p.get_int("html_examples", c.probes.html_examples);

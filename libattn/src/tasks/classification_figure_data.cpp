@@ -4,7 +4,7 @@
 
 namespace attn::tasks {
 
-plot::AgreementFigure agreement_figure(const ClassificationAnalysis& a) {
+plot::AgreementFigure agreement_figure(const AgreementTable& a) {
   plot::AgreementFigure figure;
   figure.name = a.name;
   figure.comparison_runs = a.comparison_runs;

@@ -11,6 +11,7 @@
 #include "attn/io/process_pool.h"
 #include "attn/metrics/agreement.h"
 #include "attn/probes/classifier_ktiw.h"
+#include "attn/tasks/classification_analysis.h"
 #include "attn/train/metric_row.h"
 
 namespace attn::tasks {
@@ -20,7 +21,7 @@ namespace fs = std::filesystem;
 ComparisonCurve comparison_curve(const ClassificationConfig& config, const ClassificationData& data,
                                  const ClassificationRun& run, const std::vector<int64_t>& steps,
                                  const torch::Tensor& gold_alpha) {
-  const auto mask = probes::word_mask(data.test);  // (N, L)
+  const auto mask = agreement_mask(config, data.test);  // (N, L)
   check(gold_alpha.sizes() == mask.sizes(), "run {}: gold attention of shape {} does not fit the test set ({})",
         run.name, fmt::join(gold_alpha.sizes(), "x"), fmt::join(mask.sizes(), "x"));
   ComparisonCurve curve;

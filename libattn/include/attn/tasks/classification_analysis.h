@@ -11,8 +11,10 @@
 //   c(ckpt), perf   runs B.. : mean A(gold alpha, alpha_run(ckpt)) and mean
 //                   validation accuracy; xi(X) = perf at the first ckpt with
 //                   c > A(X); xi* = run A's best validation accuracy.
-// Agreement is measured on the test set (capped at data.max_test) over word
-// positions: <bos>/<eos> are left out so every probe ranks the same words.
+// Agreement is measured on the test set (capped at data.max_test) over the
+// positions probes.positions names: all (<bos> w1 .. wn <eos>, the authors'
+// convention) or words (<bos>/<eos> left out, so every probe ranks the same
+// words; beta^px and beta^logistic score <bos>/<eos> 0, they are not words).
 // The comparison curves are comparison_curve.h; the table as text is
 // agreement_report.h; the figure's and HTML page's inputs are
 // classification_figure_data.h.
@@ -28,40 +30,20 @@
 #include <string>
 #include <vector>
 
+#include "attn/tasks/agreement_table.h"
 #include "attn/tasks/classification_config.h"
 #include "attn/tasks/classification_data.h"
 #include "attn/tasks/comparison_curve.h"
 
 namespace attn::tasks {
 
-/// One row of the agreement table.
-struct AgreementRow {
-  std::string key;          ///< "alpha_beta_uf", ... (CSV)
-  std::string label;        ///< "A(alpha, beta^uf)" (Markdown)
-  double agreement = 0;     ///< A: max over the checkpoints named in `over`
-  double kendall_tau = 0;   ///< mean tau-b at the checkpoint giving A
-  int64_t step = -1;        ///< that checkpoint (-1: no checkpoint involved)
-  std::optional<double> xi; ///< xi(A); nullopt = never reached by the comparison runs
-  std::string over;         ///< which checkpoints the max ranges over
-};
-
-struct ClassificationAnalysis {
-  std::string name;
-  double percent = 5.0;                            ///< p of the top-p% match (probes.percent)
-  std::vector<int64_t> steps;                      ///< snapshot steps
-  std::vector<std::string> comparison_runs;        ///< "B", "C", ...
-  std::vector<std::vector<double>> comparison_agreement;  ///< [run][ckpt] A(gold alpha, alpha_run)
-  std::vector<std::vector<double>> comparison_accuracy;   ///< [run][ckpt] validation accuracy
-  std::vector<double> mean_agreement, mean_accuracy;      ///< c(ckpt), perf(ckpt)
-  std::vector<double> gold_accuracy;               ///< run A's validation accuracy per ckpt
-  std::vector<double> uniform_agreement;           ///< A(gold alpha, beta^uf(ckpt)) per ckpt
-  int64_t gold_step = 0;                           ///< run A's best snapshot
-  double xi_star = 0;                              ///< its validation accuracy
-  std::vector<AgreementRow> rows;
-  double a_hat = 0, a_hat_tau = 0;                 ///< shuffled baseline of A(alpha, beta^uf)
+/// The shared table (agreement_table.h: steps, curves, rows, A-hat, xi*)
+/// plus what only classification has.
+struct ClassificationAnalysis : AgreementTable {
   double bow_validation_accuracy = 0, logistic_validation_accuracy = 0, logistic_c = 0;
   int64_t bow_best_epoch = 0;
   int64_t test_examples = 0;
+  std::string positions;  ///< probes.positions: "all" or "words"
   double seconds = 0;
 
   /// Per-token maps on the test set for the HTML page, (N, L) each.
@@ -77,6 +59,10 @@ struct AnalysisOptions {
   /// fits the probes, so it should leave the computing to its workers.
   ComparisonCurves comparisons = {};  // "= {}": positional initialisers need not name it
 };
+
+/// (N, L) bool: the positions of `examples` the agreement compares
+/// (probes.positions: every real token, or words only).
+torch::Tensor agreement_mask(const ClassificationConfig& config, const std::vector<data::EncodedExample>& examples);
 
 /// Reads every snapshot of every run in `out_dir` and computes the above.
 /// A is metrics::max_over_checkpoints of the per-checkpoint matches; a pair

@@ -23,7 +23,9 @@
 //   train: {steps, batch_size, learning_rate, eval_every, eval_examples,
 //           checkpoint_every}                              (train/train_config.h)
 //   probes: {bow_dim, bow_epochs, bow_batch_size, logistic_grid_log10, percent,
-//            shuffle_repeats, chunk, html_examples, html_max_tokens}
+//            positions, shuffle_repeats, chunk, html_examples, html_max_tokens}
+//     positions: all (every position of <bos> w1 .. wn <eos>, as the authors
+//                compare) | words (<bos> and <eos> left out)
 // `attn-classify --print-config` shows every value in force.
 // Relative paths are read from the current directory.
 #pragma once
@@ -62,6 +64,7 @@ struct ClassificationProbeConfig {
   std::vector<int64_t> logistic_grid_log10 = {-5, -4, -3, -2, -1, 0, 1, 2, 3, 4};
   std::vector<double> logistic_grid;  ///< C values, 10^logistic_grid_log10
   double percent = 5.0;
+  std::string positions = "all";  ///< "all" (the authors' convention) or "words"
   int64_t shuffle_repeats = 10;
   int64_t chunk = 64;
   int64_t html_examples = 6, html_max_tokens = 120;

@@ -10,7 +10,7 @@
 namespace attn::tasks {
 
 /// The agreement figure's levels: every table row's A, A-hat and xi*.
-plot::AgreementFigure agreement_figure(const ClassificationAnalysis& analysis);
+plot::AgreementFigure agreement_figure(const AgreementTable& table);
 
 /// The HTML page's texts (the test set, decoded) and maps; beta^uf is the
 /// uniform run's at the checkpoint giving A(alpha, beta^uf), the first row.
