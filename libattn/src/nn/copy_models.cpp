@@ -72,6 +72,7 @@ std::string architecture_name(Architecture architecture) {
   switch (architecture) {
     case Architecture::kLstm: return "lstm";
     case Architecture::kMultiheadGru: return "multihead_gru";
+    case Architecture::kTranslationLstm: return "translation_lstm";
   }
   return "?";
 }
@@ -91,6 +92,8 @@ std::shared_ptr<Seq2SeqModel> make_copy_model(const CopyModelOptions& options) {
     case Architecture::kMultiheadGru:
       check(!options.bidirectional(), "model.bidirectional: the multihead_gru model is unidirectional");
       return std::make_shared<MultiHeadCopyImpl>(options);
+    case Architecture::kTranslationLstm:
+      break;  // not a copy model: nn::TranslationModel
   }
   throw Error("model.architecture: unknown architecture");
 }

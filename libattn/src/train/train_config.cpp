@@ -6,7 +6,7 @@ namespace attn::train {
 TrainConfig read_train_config(const io::ConfigNode& t, const TrainConfig& defaults, const TrainConfigKeys& keys) {
   TrainConfig c = defaults;
   const TrainerOptions& d = defaults.trainer;
-  c.trainer.steps(t.get_int("steps", d.steps()));
+  if (keys.steps) c.trainer.steps(t.get_int("steps", d.steps()));
   c.batch_size = t.get_int("batch_size", defaults.batch_size);
   c.trainer.learning_rate(t.get_double("learning_rate", d.learning_rate()));
   if (keys.uniform_steps) c.trainer.uniform_steps(t.get_int("uniform_steps", d.uniform_steps()));

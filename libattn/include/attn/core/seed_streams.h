@@ -21,6 +21,10 @@ enum class SeedStream : uint64_t {
   kClassificationBatches = 0xBA7C4,  ///< classification: the epoch-wise shuffles
   kTestCap = 0x7E57CA9,              ///< classification: the seeded subset of a capped test set
   kBagOfEmbeddings = 0xB0E5,         ///< the bag-of-embeddings probe's batch order
+  kTranslationBatches = 0x7B47C4,    ///< translation: the epoch-wise shuffles
+  kTranslationDropout = 0x7D209,     ///< translation: dropout masks of a step
+  kTranslationSubset = 0x75B5E7,     ///< translation: the seeded subset of a capped training split
+  kWordTranslator = 0x3027D,         ///< the word-translation probe's batch order
 };
 
 /// The seed of `stream` for a run seeded `seed`, at `index` (e.g. an epoch):

@@ -28,6 +28,7 @@ namespace attn::nn {
 enum class Architecture {
   kLstm,          ///< PAPER.md 2.1
   kMultiheadGru,  ///< PAPER.md 2.4
+  kTranslationLstm,  ///< PAPER.md 2.2 (attn/nn/translation_model.h; not a copy model)
 };
 
 std::string architecture_name(Architecture architecture);

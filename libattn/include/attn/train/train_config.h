@@ -2,7 +2,7 @@
 // Defaults come from the struct the caller passes (an experiment sets its own
 // once, in its config struct); the reader checks every value and records it
 // in the resolved config, in a fixed key order:
-//   train: {steps, batch_size, learning_rate, [uniform_steps], eval_every,
+//   train: {[steps], batch_size, learning_rate, [uniform_steps], eval_every,
 //           eval_examples, [the experiment's own keys], checkpoint_every}
 #pragma once
 
@@ -28,6 +28,9 @@ struct TrainConfigKeys {
   /// Reads the experiment's own keys of the section (e.g. copy's eval_set),
   /// just before checkpoint_every.
   std::function<void(const io::ConfigNode& train)> extra;
+  /// train.steps. Experiments that count in epochs (translation) leave it out
+  /// and set the trainer's steps from their data.
+  bool steps = true;
 };
 
 /// Reads `node` (the `train:` mapping) over `defaults`. Errors name the file and key.

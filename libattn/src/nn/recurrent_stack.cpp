@@ -1,0 +1,89 @@
+// Stacked recurrent layers (see attn/nn/recurrent_stack.h).
+#include "attn/nn/recurrent_stack.h"
+
+#include <torch/nn/functional/dropout.h>
+#include <torch/nn/functional/embedding.h>
+
+#include "attn/core/error.h"
+
+namespace attn::nn {
+
+std::vector<RecurrentState> RecurrentStackOutput::mean_finals() const {
+  std::vector<RecurrentState> out;
+  for (const auto& directions : finals) {
+    if (directions.size() == 1) {
+      out.push_back(directions[0]);
+      continue;
+    }
+    RecurrentState mean{(directions[0].h + directions[1].h) / 2, {}};
+    if (directions[0].c.defined()) mean.c = (directions[0].c + directions[1].c) / 2;
+    out.push_back(mean);
+  }
+  return out;
+}
+
+RecurrentStackImpl::RecurrentStackImpl(const RecurrentStackOptions& o) : options_(o) {
+  check(o.layers() >= 1, "recurrent stack: expected at least one layer, got {}", o.layers());
+  check(o.dropout() >= 0 && o.dropout() < 1, "recurrent stack: dropout must be in [0, 1), got {}", o.dropout());
+  const int directions = o.bidirectional() ? 2 : 1;
+  for (int64_t k = 0; k < o.layers(); ++k) {
+    const int64_t input = k == 0 ? o.input_size() : o.hidden_size() * directions;
+    std::vector<RecurrentLayer> layer;
+    for (int d = 0; d < directions; ++d) {
+      auto options = RecurrentLayerOptions(input, o.hidden_size()).cell(o.cell()).reverse(d == 1);
+      // PyTorch's names: layer k, "_reverse" for the backward direction.
+      const std::string name = "layer" + std::to_string(k) + (d == 1 ? "_reverse" : "");
+      layer.push_back(register_module(name, RecurrentLayer(options)));
+    }
+    layers.push_back(std::move(layer));
+  }
+}
+
+RecurrentStackOutput RecurrentStackImpl::forward(const torch::Tensor& inputs, const torch::Tensor& mask,
+                                                 const std::vector<RecurrentState>& initial) {
+  std::vector<torch::Tensor> gates;
+  for (auto& direction : layers[0]) gates.push_back(direction->input_gates(inputs, mask));
+  return run(std::move(gates), mask, initial);
+}
+
+RecurrentStackOutput RecurrentStackImpl::forward_tokens(const torch::Tensor& table, const torch::Tensor& tokens,
+                                                        const torch::Tensor& mask,
+                                                        const std::vector<RecurrentState>& initial) {
+  // Projecting the table once pays when it is smaller than the batch (the
+  // copy task's 42 ids); a translation vocabulary of 8000 pieces is far
+  // larger than a batch's few hundred tokens, so those are looked up first.
+  if (table.size(0) > tokens.numel())
+    return forward(torch::nn::functional::embedding(tokens, table), mask, initial);
+  std::vector<torch::Tensor> gates;
+  for (auto& direction : layers[0]) gates.push_back(direction->input_gates_from_embedding(table, tokens));
+  return run(std::move(gates), mask, initial);
+}
+
+RecurrentStackOutput RecurrentStackImpl::run(std::vector<torch::Tensor> first_gates, const torch::Tensor& mask,
+                                             const std::vector<RecurrentState>& initial) {
+  check(initial.empty() || (!options_.bidirectional() && static_cast<int64_t>(initial.size()) == options_.layers()),
+        "recurrent stack: expected one initial state per layer of a unidirectional stack, got {}", initial.size());
+  RecurrentStackOutput out;
+  torch::Tensor below;  // (B, T, K) the previous layer's outputs
+  for (size_t k = 0; k < layers.size(); ++k) {
+    std::vector<torch::Tensor> outputs;
+    std::vector<RecurrentState> finals;
+    torch::Tensor input;
+    if (k > 0)
+      input = torch::nn::functional::dropout(
+          below, torch::nn::functional::DropoutFuncOptions().p(options_.dropout()).training(is_training()));
+    for (size_t d = 0; d < layers[k].size(); ++d) {
+      auto& layer = layers[k][d];
+      auto gates = k == 0 ? first_gates[d] : layer->input_gates(input, mask);
+      auto result = layer->forward(gates, mask, initial.empty() ? RecurrentState{} : initial[k]);
+      outputs.push_back(result.outputs);
+      finals.push_back(result.final);
+    }
+    below = outputs.size() == 1 ? outputs[0] : torch::cat(outputs, -1);  // (B, T, K)
+    out.finals.push_back(std::move(finals));
+  }
+  out.states = below;
+  return out;
+}
+
+}  // namespace attn::nn
