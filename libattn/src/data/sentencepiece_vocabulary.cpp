@@ -1,13 +1,17 @@
-// SentencePiece through its C++ API (see attn/data/sentencepiece_vocabulary.h).
+// SentencePiece through its C++ API, loaded in a scope of its own (see
+// attn/data/sentencepiece_vocabulary.h and data/sentencepiece_library.h).
 #include "attn/data/sentencepiece_vocabulary.h"
 
 #include <fmt/format.h>
-#include <sentencepiece_processor.h>
-#include <sentencepiece_trainer.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
 
 #include "attn/core/error.h"
 #include "attn/io/checksum.h"
 #include "attn/io/files.h"
+#include "data/sentencepiece_library.h"
 
 namespace attn::data {
 
@@ -15,27 +19,98 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// Feeds training sentences from memory, so that no text file is written.
-class VectorSentences : public sentencepiece::SentenceIterator {
+/// The training sentences as a text file, one a line, removed when done.
+class TrainingFile {
  public:
-  explicit VectorSentences(const std::vector<std::string>& sentences) : sentences_(sentences) {}
-  bool done() const override { return next_ >= sentences_.size(); }
-  void Next() override { ++next_; }
-  const std::string& value() const override { return sentences_[next_]; }
-  sentencepiece::util::Status status() const override { return {}; }
+  explicit TrainingFile(const std::vector<std::string>& sentences) {
+    static std::atomic<int> counter{0};
+    path_ = fs::temp_directory_path() / fmt::format("attn-sentencepiece-{}-{}.txt", ::getpid(), counter++);
+    std::string text;
+    for (size_t i = 0; i < sentences.size(); ++i) {
+      check(sentences[i].find_first_of("\n\r") == std::string::npos,
+            "sentencepiece: training sentence {} holds a line break; expected one sentence", i);
+      text += sentences[i];
+      text += '\n';
+    }
+    io::write_file_atomic(path_, text);
+  }
+  ~TrainingFile() { std::remove(path_.c_str()); }
+  TrainingFile(const TrainingFile&) = delete;
+  TrainingFile& operator=(const TrainingFile&) = delete;
+  const fs::path& path() const { return path_; }
 
  private:
-  const std::vector<std::string>& sentences_;
-  size_t next_ = 0;
+  fs::path path_;
 };
+
+// Protocol-buffer wire format, just enough to edit one field of a model.
+uint64_t read_varint(std::string_view bytes, size_t* at) {
+  uint64_t value = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    check(*at < bytes.size(), "sentencepiece: truncated model");
+    const auto byte = static_cast<unsigned char>(bytes[(*at)++]);
+    value |= static_cast<uint64_t>(byte & 0x7F) << shift;
+    if (!(byte & 0x80)) return value;
+  }
+  throw Error("sentencepiece: malformed model (varint too long)");
+}
+
+void write_varint(uint64_t value, std::string* out) {
+  do {
+    const auto byte = static_cast<char>((value & 0x7F) | (value > 0x7F ? 0x80 : 0));
+    out->push_back(byte);
+    value >>= 7;
+  } while (value);
+}
+
+/// Walks the fields of a message; `keep(field, wire_type, whole field bytes)`
+/// appends what it wants to keep to `out`.
+template <typename Keep>
+void for_each_field(std::string_view message, Keep keep) {
+  for (size_t at = 0; at < message.size();) {
+    const size_t start = at;
+    const uint64_t key = read_varint(message, &at);
+    const int wire_type = static_cast<int>(key & 7);
+    if (wire_type == 0) read_varint(message, &at);
+    else if (wire_type == 1) at += 8;
+    else if (wire_type == 5) at += 4;
+    else if (wire_type == 2) at += read_varint(message, &at);
+    else throw Error(fmt::format("sentencepiece: malformed model (wire type {})", wire_type));
+    check(at <= message.size(), "sentencepiece: truncated model");
+    keep(key >> 3, wire_type, message.substr(start, at - start));
+  }
+}
+
+/// The model without TrainerSpec.input (ModelProto field 2, its field 1): the
+/// path of the temporary training file, which would make two trainings on
+/// the same sentences differ in their bytes.
+std::string without_training_input(const std::string& model) {
+  std::string out;
+  for_each_field(model, [&](uint64_t field, int wire_type, std::string_view bytes) {
+    if (field != 2 || wire_type != 2) {
+      out.append(bytes);
+      return;
+    }
+    size_t at = 0;
+    read_varint(bytes, &at);                   // the key
+    const uint64_t length = read_varint(bytes, &at);
+    std::string spec;
+    for_each_field(bytes.substr(at, length), [&](uint64_t inner, int inner_type, std::string_view inner_bytes) {
+      if (!(inner == 1 && inner_type == 2)) spec.append(inner_bytes);
+    });
+    write_varint((2 << 3) | 2, &out);
+    write_varint(spec.size(), &out);
+    out += spec;
+  });
+  return out;
+}
 
 }  // namespace
 
 struct SentencePieceVocabulary::Model {
   std::string serialized;
-  sentencepiece::SentencePieceProcessor processor;
+  std::unique_ptr<sentencepiece_library::Processor> processor;
 };
-
 SentencePieceVocabulary::SentencePieceVocabulary(std::shared_ptr<const Model> model) : model_(std::move(model)) {}
 
 std::string sentencepiece_trainer_args(const SentencePieceOptions& options) {
@@ -57,18 +132,15 @@ SentencePieceVocabulary SentencePieceVocabulary::train(const std::vector<std::st
                                                        const SentencePieceOptions& options) {
   const std::string args = sentencepiece_trainer_args(options);
   check(!sentences.empty(), "sentencepiece: no training sentences");
-  VectorSentences input(sentences);
-  std::string serialized;
-  const auto status = sentencepiece::SentencePieceTrainer::Train(args, &input, &serialized);
-  check(status.ok(), "sentencepiece: training failed: {}", status.ToString());
-  return from_serialized(std::move(serialized), "the model just trained");
+  const TrainingFile input(sentences);
+  return from_serialized(without_training_input(sentencepiece_library::train(args, input.path())),
+                         "the model just trained");
 }
 
 SentencePieceVocabulary SentencePieceVocabulary::from_serialized(std::string serialized, const std::string& origin) {
   auto model = std::make_shared<Model>();
-  const auto status = model->processor.LoadFromSerializedProto(serialized);
-  check(status.ok(), "{}: not a SentencePiece model ({})", origin, status.ToString());
-  const auto& p = model->processor;
+  model->processor = std::make_unique<sentencepiece_library::Processor>(serialized, origin);
+  const auto& p = *model->processor;
   check(p.pad_id() == kPad && p.bos_id() == kBos && p.eos_id() == kEos && p.unk_id() == kUnk,
         "{}: expected ids pad 0, bos 1, eos 2, unk 3, got {}, {}, {}, {}", origin, p.pad_id(), p.bos_id(), p.eos_id(),
         p.unk_id());
@@ -86,9 +158,7 @@ void SentencePieceVocabulary::save(const fs::path& model_file) const {
 }
 
 std::vector<int64_t> SentencePieceVocabulary::encode(std::string_view text) const {
-  std::vector<int> ids;
-  const auto status = model_->processor.Encode(absl::string_view(text.data(), text.size()), &ids);
-  check(status.ok(), "sentencepiece: cannot encode '{}': {}", text.substr(0, 60), status.ToString());
+  const std::vector<int> ids = model_->processor->encode(text);
   return std::vector<int64_t>(ids.begin(), ids.end());
 }
 
@@ -99,15 +169,12 @@ std::string SentencePieceVocabulary::decode(const std::vector<int64_t>& ids) con
     check(id >= 0 && id < size(), "sentencepiece: decode: id {} is outside the vocabulary [0, {})", id, size());
     narrow.push_back(static_cast<int>(id));
   }
-  std::string text;
-  const auto status = model_->processor.Decode(narrow, &text);
-  check(status.ok(), "sentencepiece: decode failed: {}", status.ToString());
-  return text;
+  return model_->processor->decode(narrow);
 }
 
 std::string SentencePieceVocabulary::piece(int64_t id) const {
   check(id >= 0 && id < size(), "sentencepiece: id {} is outside the vocabulary [0, {})", id, size());
-  return model_->processor.IdToPiece(static_cast<int>(id));
+  return model_->processor->id_to_piece(static_cast<int>(id));
 }
 
 std::vector<std::string> SentencePieceVocabulary::pieces(const std::vector<int64_t>& ids) const {
@@ -117,7 +184,7 @@ std::vector<std::string> SentencePieceVocabulary::pieces(const std::vector<int64
   return out;
 }
 
-int64_t SentencePieceVocabulary::size() const { return model_->processor.GetPieceSize(); }
+int64_t SentencePieceVocabulary::size() const { return model_->processor->piece_size(); }
 
 const std::string& SentencePieceVocabulary::serialized() const { return model_->serialized; }
 

@@ -9,10 +9,13 @@
 // saved as "<cache_dir>/sentencepiece-<key>.model", key = SHA-256 of the
 // trainer options and every input sentence, and loaded instead of retrained
 // when present (the file is written atomically, so a present file is whole).
+// The model records no path: the temporary training file's name is removed
+// from its TrainerSpec, so two trainings on the same text give the same bytes.
 //
-// SentencePiece's headers stay out of this one (the implementation is behind a
-// pointer), so code that includes it needs nothing beyond libattn's own
-// dependencies; the library links libsentencepiece and libsentencepiece_train.
+// SentencePiece's types stay out of this header (the model is behind a
+// pointer), and the library is not linked but loaded on first use, in a scope
+// of its own (libattn/src/data/sentencepiece_library.h says why: linked beside
+// LibTorch, its bundled protobuf crashes the process before main).
 #pragma once
 
 #include <cstdint>
@@ -44,9 +47,10 @@ class SentencePieceVocabulary {
   static constexpr int64_t kEos = 2;
   static constexpr int64_t kUnk = 3;
 
-  /// Trains on `sentences` (in memory; one thread). Throws attn::Error with
+  /// Trains on `sentences` (one thread; SentencePiece reads them from a
+  /// temporary file, removed after). Throws attn::Error with
   /// SentencePiece's reason when training fails (e.g. a vocabulary larger
-  /// than the text allows, or no sentences).
+  /// than the text allows, no sentences, or a sentence holding a line break).
   static SentencePieceVocabulary train(const std::vector<std::string>& sentences,
                                        const SentencePieceOptions& options = {});
 
