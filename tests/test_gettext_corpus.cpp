@@ -2,10 +2,10 @@
 // on unpacked "packages" the test writes: which catalogues are read, the
 // files and manifest written, verification, and that a damaged .mo or a
 // missing package is a one-line error that leaves no output folder.
-#include <catch2/catch.hpp>
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <set>
 #include <string>
@@ -48,8 +48,9 @@ void write_packages(const attn_test::TempDir& tmp) {
     alpha.emplace_back("Message " + name(i) + " was sent", "Nachricht " + name(i) + " wurde gesendet");
   alpha.emplace_back(std::string("%d file") + '\0' + "%d files", std::string("%d Datei") + '\0' + "%d Dateien");
   alpha.emplace_back("Quit", "Beenden");
-  tmp.write("unpacked/alpha/DEBIAN/control", "Package: alpha\nVersion: 1:2.0-1\nArchitecture: all\n"
-                                             "Description: test\n more text\n");
+  tmp.write("unpacked/alpha/DEBIAN/control",
+            "Package: alpha\nVersion: 1:2.0-1\nArchitecture: all\n"
+            "Description: test\n more text\n");
   tmp.write("unpacked/alpha/usr/share/locale/de/LC_MESSAGES/alpha.mo", attn_test::build_mo(alpha, false));
   tmp.write("unpacked/alpha/usr/share/locale/de_AT/LC_MESSAGES/alpha.mo",
             attn_test::build_mo({{"", kHeader}, {"Open the box now", "Die Schachtel jetzt aufmachen"}}, false));
@@ -61,9 +62,10 @@ void write_packages(const attn_test::TempDir& tmp) {
   const std::vector<std::pair<attn_test::SysdepString, attn_test::SysdepString>> sysdep = {
       {{{{"Read %", 0}, {" of %", 0}, {" bytes", -1}}}, {{{"%", 0}, {" von %", 0}, {" Bytes gelesen", -1}}}}};
   tmp.write("unpacked/beta/DEBIAN/control", "Package: beta\nVersion: 7.4\nArchitecture: amd64\n");
-  tmp.write("unpacked/beta/usr/lib/office/program/resource/de/LC_MESSAGES/beta.mo",
-            attn_test::build_mo({{"", kHeader}, {"Insert %PRODUCTNAME table here", "%PRODUCTNAME-Tabelle hier einfügen"}},
-                                true, {"PRIu64"}, sysdep));
+  tmp.write(
+      "unpacked/beta/usr/lib/office/program/resource/de/LC_MESSAGES/beta.mo",
+      attn_test::build_mo({{"", kHeader}, {"Insert %PRODUCTNAME table here", "%PRODUCTNAME-Tabelle hier einfügen"}},
+                          true, {"PRIu64"}, sysdep));
   tmp.write("unpacked/gamma/DEBIAN/control", "Package: gamma\nVersion: 1\nArchitecture: all\n");
   tmp.write("unpacked/gamma/usr/share/doc/gamma/README", "nothing to translate\n");
 }

@@ -1,9 +1,8 @@
 // The gettext message filter and split (attn/data/message_pairs.h) on
 // hand-written entries: each rule, the counts of each stage, the
 // near-duplicate groups and the seeded split.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <map>
 #include <set>
@@ -98,7 +97,9 @@ TEST_CASE("message filter: accelerator markers are stripped, identifiers kept", 
 
 TEST_CASE("message filter: whitespace collapses, words count, e2fsck abbreviations", "[translation-data]") {
   CHECK(d::collapse_whitespace("  Usage:\tls [OPTION]...\n\n  list  ") == "Usage: ls [OPTION]... list");
-  CHECK(d::collapse_whitespace("z.\xC2\xA0" "B. 5\xE2\x80\xAF" "km\x1b") == "z. B. 5 km");
+  CHECK(d::collapse_whitespace("z.\xC2\xA0"
+                               "B. 5\xE2\x80\xAF"
+                               "km\x1b") == "z. B. 5 km");
   CHECK(d::collapse_whitespace(" \n\t ").empty());
   CHECK(d::count_words("¤ of ¤") == 3);
   CHECK(d::count_words("") == 0);
@@ -118,13 +119,13 @@ TEST_CASE("message filter: every stage, counted, and the most frequent target of
   plural.translations = {"%d Datei", "%d Dateien"};
   a.catalogue.entries = {
       plural,
-      entry("Open the file now", ""),                                  // untranslated
-      entry("Bad bytes here", "Schlechte \xFF Bytes"),                 // invalid UTF-8
-      entry("%s: %s (%d)", "%s: %s (%d)"),                             // format-only
+      entry("Open the file now", ""),                   // untranslated
+      entry("Bad bytes here", "Schlechte \xFF Bytes"),  // invalid UTF-8
+      entry("%s: %s (%d)", "%s: %s (%d)"),              // format-only
       entry("@E points to @i (%Di) in a bad @b.", "Eintrag in ¤ zeigt auf einen Inode in einem defekten Block."),
       entry("GNU General Public License", "GNU General Public License"),  // identical
-      entry("Quit now", "Jetzt beenden"),                              // 2 words
-      entry(words(51), "viele Wörter"),                                // 51 words
+      entry("Quit now", "Jetzt beenden"),                                 // 2 words
+      entry(words(51), "viele Wörter"),                                   // 51 words
       entry("Cannot open file %s", "Datei %s kann nicht geöffnet werden"),
       entry("Cannot  open file %s", "Datei %s kann nicht geöffnet werden"),  // duplicate once normalised
       entry("Save the document", "Dokument speichern", "menu"),
@@ -153,8 +154,8 @@ TEST_CASE("message filter: every stage, counted, and the most frequent target of
   CHECK(c.duplicates == 2);
   CHECK(c.alternative_targets == 3);
   CHECK(c.kept == 5);
-  CHECK(c.entries == c.plural + c.untranslated + c.invalid_utf8 + c.format_only + c.abbreviated + c.identical + c.too_short +
-                         c.too_long + c.duplicates + c.alternative_targets + c.kept);
+  CHECK(c.entries == c.plural + c.untranslated + c.invalid_utf8 + c.format_only + c.abbreviated + c.identical +
+                         c.too_short + c.too_long + c.duplicates + c.alternative_targets + c.kept);
   REQUIRE(r.pairs.size() == 5);
   const std::vector<std::pair<std::string, std::string>> expected = {
       {"Cannot open file ¤", "Datei ¤ kann nicht geöffnet werden"},

@@ -2,7 +2,6 @@
 // each corpus layout read correctly, and each kind of bad input a one-line
 // error naming the file(s) and what was expected.
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -87,13 +86,12 @@ TEST_CASE("parallel text: Multi30k, IWSLT14, News Commentary and gettext layouts
   CHECK(plain.origin == (tmp / "m30k/val.en").string() + " + " + (tmp / "m30k/val.de").string());
 }
 
-TEST_CASE("parallel text: bad input is a one-line error naming the file and what was expected",
-          "[translation-data]") {
+TEST_CASE("parallel text: bad input is a one-line error naming the file and what was expected", "[translation-data]") {
   attn_test::TempDir tmp("parallel_text_errors");
   const auto a = tmp.write("a.de", "eins\nzwei\ndrei\n");
   const auto b = tmp.write("a.en", "one\ntwo\n");
-  CHECK_THROWS_WITH(d::read_parallel_text(a, b),
-                    Catch::Contains(a.string() + " has 3 lines but " + b.string() + " has 2; expected the same number"));
+  CHECK_THROWS_WITH(d::read_parallel_text(a, b), Catch::Contains(a.string() + " has 3 lines but " + b.string() +
+                                                                 " has 2; expected the same number"));
 
   const auto empty_de = tmp.write("e.de", ""), empty_en = tmp.write("e.en", "\n\n");
   CHECK_THROWS_WITH(d::read_parallel_text(empty_de, tmp.write("e0.en", "")),
@@ -105,7 +103,10 @@ TEST_CASE("parallel text: bad input is a one-line error naming the file and what
   CHECK_THROWS_WITH(d::read_parallel_text(half, full),
                     Catch::Contains(half.string() + ":2 is empty but " + full.string() + ":2 is not"));
 
-  const auto latin1 = tmp.write("l.de", "gut\nGr\xF6\xDF" "e\n"), ok = tmp.write("l.en", "good\nsize\n");
+  const auto latin1 = tmp.write("l.de",
+                                "gut\nGr\xF6\xDF"
+                                "e\n"),
+             ok = tmp.write("l.en", "good\nsize\n");
   CHECK_THROWS_WITH(d::read_parallel_text(latin1, ok),
                     Catch::Contains(latin1.string() + ":2: expected UTF-8 text, found byte 0xf6 at column 3"));
 

@@ -59,7 +59,7 @@ attn::io::RunRecord sample_record() {
 
 }  // namespace
 
-TEST_CASE("run.json: strict JSON with every field; overrides and environment round-trip", "[io][run_record]") {
+TEST_CASE("run.json: strict JSON with every field, overrides and environment round-trip", "[io][run_record]") {
   attn_test::TempDir tmp("run_record");
   ScopedEnv omp("OMP_ATTN_TEST_VARIABLE", "a \"quoted\" \\ value");
   ScopedEnv cublas("CUBLAS_WORKSPACE_CONFIG", ":4096:8");

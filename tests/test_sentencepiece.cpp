@@ -1,10 +1,10 @@
 // SentencePiece (attn/data/sentencepiece_vocabulary.h) on a small generated
 // corpus: training twice gives the same model, the control ids are pinned,
 // encode/decode round-trips, and the cache returns a model without training.
-#include <catch2/catch.hpp>
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <random>
 #include <string>
 #include <vector>
@@ -25,8 +25,8 @@ std::vector<std::string> generated_corpus() {
   // (Only letters the syllables use often: a character rarer than 0.05% of the
   // text falls outside the default character coverage and becomes <unk>.)
   std::vector<std::string> words = {"the", "file", "cannot", "be", "datei", "kann", "nicht", "fehler", "ungültig", "¤"};
-  const std::vector<std::string> syllables = {"ka", "lo", "mi", "ter", "ung", "sch", "ver", "ti", "on", "ä",
-                                              "ber", "st", "ra", "en", "ge", "ü", "qu", "ox", "ly", "ne"};
+  const std::vector<std::string> syllables = {"ka",  "lo", "mi", "ter", "ung", "sch", "ver", "ti", "on", "ä",
+                                              "ber", "st", "ra", "en",  "ge",  "ü",   "qu",  "ox", "ly", "ne"};
   std::mt19937_64 rng(5);
   for (int w = 0; w < 300; ++w) {
     std::string word;
@@ -126,8 +126,9 @@ TEST_CASE("sentencepiece: a cached model is loaded, not trained again", "[transl
 
   const std::string args = d::sentencepiece_trainer_args({});
   CHECK_THAT(args, Catch::Contains("--vocab_size=8000") && Catch::Contains("--num_threads=1") &&
-                       Catch::Contains("--model_type=unigram") && Catch::Contains("--pad_id=0 --bos_id=1 --eos_id=2 "
-                                                                                  "--unk_id=3"));
+                       Catch::Contains("--model_type=unigram") &&
+                       Catch::Contains("--pad_id=0 --bos_id=1 --eos_id=2 "
+                                       "--unk_id=3"));
 }
 
 TEST_CASE("sentencepiece: errors name what was wrong", "[translation-data]") {

@@ -112,8 +112,8 @@ std::vector<fs::path> find_german_catalogues(const fs::path& package_dir) {
 }
 
 std::vector<DebianPackage> list_packages(const fs::path& unpacked, const std::vector<std::string>& packages) {
-  check(fs::is_directory(unpacked), "{}: folder of unpacked packages not found; run scripts/prepare-data.sh translation",
-        unpacked.string());
+  check(fs::is_directory(unpacked),
+        "{}: folder of unpacked packages not found; run scripts/prepare-data.sh translation", unpacked.string());
   std::vector<std::string> names = packages;
   if (names.empty()) {
     for (const auto& entry : fs::directory_iterator(unpacked))
@@ -201,14 +201,14 @@ std::string write_gettext_corpus(const GettextCorpus& corpus, const GettextCorpu
         const std::string name = fmt::format("{}.{}", kSplitNames[s], source ? "en" : "de");
         const std::string content = lines_of(*splits[s], source);
         io::write_file_atomic(staging / name, content);
-        files[name] = {{"lines", splits[s]->size()},
-                       {"words", words_of(*splits[s], source)},
-                       {"sha256", io::sha256_hex(content)}};
+        files[name] = {
+            {"lines", splits[s]->size()}, {"words", words_of(*splits[s], source)}, {"sha256", io::sha256_hex(content)}};
       }
     }
     const json::Value doc = {{"dataset", "gettext-en-de"},
-                             {"format", "{train,valid,test}.{en,de}: one sentence a line, UTF-8; line i of .en "
-                                        "translates to line i of .de"},
+                             {"format",
+                              "{train,valid,test}.{en,de}: one sentence a line, UTF-8; line i of .en "
+                              "translates to line i of .de"},
                              {"source_language", "en"},
                              {"target_language", "de"},
                              {"options", options_json(options)},

@@ -112,7 +112,8 @@ Match match_placeholder(std::string_view text, size_t i) {
 /// its own side (followed by a letter or digit, not an entity); npos otherwise.
 size_t lone_marker(std::string_view text, char marker) {
   const size_t at = text.find(marker);
-  if (at == std::string_view::npos || text.find(marker, at + 1) != std::string_view::npos) return std::string_view::npos;
+  if (at == std::string_view::npos || text.find(marker, at + 1) != std::string_view::npos)
+    return std::string_view::npos;
   if (at + 1 >= text.size()) return std::string_view::npos;
   const utf8::CodePoint next = utf8::decode(text, at + 1);
   if (!(utf8::is_letter(next.value) || (next.value < 0x80 && ascii_digit(static_cast<char>(next.value)))))
@@ -229,16 +230,19 @@ int64_t count_words(std::string_view text) {
   int64_t words = 0;
   bool in_word = false;
   for (const char c : text) {
-    if (c == ' ') in_word = false;
-    else if (!in_word) in_word = true, ++words;
+    if (c == ' ')
+      in_word = false;
+    else if (!in_word)
+      in_word = true, ++words;
   }
   return words;
 }
 
-MessageFilterResult filter_messages(const std::vector<NamedCatalogue>& catalogues, const MessageFilterOptions& options) {
+MessageFilterResult filter_messages(const std::vector<NamedCatalogue>& catalogues,
+                                    const MessageFilterOptions& options) {
   check(options.min_source_words >= 1 && options.min_source_words <= options.max_source_words,
-        "message filter: expected 1 <= min_source_words <= max_source_words, got {} and {}",
-        options.min_source_words, options.max_source_words);
+        "message filter: expected 1 <= min_source_words <= max_source_words, got {} and {}", options.min_source_words,
+        options.max_source_words);
   MessageFilterResult result;
   MessageFilterCounts& counts = result.counts;
   std::vector<MessagePair> candidates;  // after stage 8
@@ -327,8 +331,10 @@ std::string near_duplicate_key(std::string_view source) {
     if (utf8::is_letter(c.value)) {
       if (pending_space) key += ' ';
       pending_space = false;
-      if (c.value < 0x80) key += static_cast<char>(c.value | 0x20);
-      else key.append(source.substr(i, c.length));
+      if (c.value < 0x80)
+        key += static_cast<char>(c.value | 0x20);
+      else
+        key.append(source.substr(i, c.length));
     } else {
       pending_space = !key.empty();
     }

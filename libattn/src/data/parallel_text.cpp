@@ -64,8 +64,8 @@ std::vector<std::string> json_strings(const fs::path& file) {
   for (size_t i = 0; i < root.size(); ++i) {
     check(root[i].is_string(), "{}: [{}]: expected a string, found a JSON {}", file.string(), i, root[i].type_name());
     std::string s = root[i].get<std::string>();
-    check(s.find('\n') == std::string::npos, "{}: [{}]: expected one sentence, found a line break in it",
-          file.string(), i);
+    check(s.find('\n') == std::string::npos, "{}: [{}]: expected one sentence, found a line break in it", file.string(),
+          i);
     strings.push_back(std::move(s));
   }
   return strings;
@@ -106,10 +106,9 @@ ParallelCorpus read_parallel_text(const fs::path& source_file, const fs::path& t
 }
 
 ParallelCorpus read_json_parallel_text(const fs::path& source_file, const fs::path& target_file) {
-  return pair_up(json_strings(source_file), json_strings(target_file), source_file.string(), target_file.string(),
-                 "strings", [&](size_t i, bool source) {
-                   return fmt::format("{}: [{}]", (source ? source_file : target_file).string(), i);
-                 });
+  return pair_up(
+      json_strings(source_file), json_strings(target_file), source_file.string(), target_file.string(), "strings",
+      [&](size_t i, bool source) { return fmt::format("{}: [{}]", (source ? source_file : target_file).string(), i); });
 }
 
 ParallelSplits read_multi30k(const fs::path& dir) {
@@ -125,8 +124,11 @@ ParallelSplits read_iwslt14(const fs::path& dir) {
 
 ParallelSplits read_news_commentary(const fs::path& dir) {
   check_folder(dir, "News Commentary");
-  return {"src", "trg", read_json_parallel_text(dir / "train.src", dir / "train.trg"),
-          read_json_parallel_text(dir / "val.src", dir / "val.trg"), {}};
+  return {"src",
+          "trg",
+          read_json_parallel_text(dir / "train.src", dir / "train.trg"),
+          read_json_parallel_text(dir / "val.src", dir / "val.trg"),
+          {}};
 }
 
 ParallelSplits read_gettext_corpus(const fs::path& dir) {

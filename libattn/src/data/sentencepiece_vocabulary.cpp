@@ -71,11 +71,16 @@ void for_each_field(std::string_view message, Keep keep) {
     const size_t start = at;
     const uint64_t key = read_varint(message, &at);
     const int wire_type = static_cast<int>(key & 7);
-    if (wire_type == 0) read_varint(message, &at);
-    else if (wire_type == 1) at += 8;
-    else if (wire_type == 5) at += 4;
-    else if (wire_type == 2) at += read_varint(message, &at);
-    else throw Error(fmt::format("sentencepiece: malformed model (wire type {})", wire_type));
+    if (wire_type == 0)
+      read_varint(message, &at);
+    else if (wire_type == 1)
+      at += 8;
+    else if (wire_type == 5)
+      at += 4;
+    else if (wire_type == 2)
+      at += read_varint(message, &at);
+    else
+      throw Error(fmt::format("sentencepiece: malformed model (wire type {})", wire_type));
     check(at <= message.size(), "sentencepiece: truncated model");
     keep(key >> 3, wire_type, message.substr(start, at - start));
   }
@@ -92,7 +97,7 @@ std::string without_training_input(const std::string& model) {
       return;
     }
     size_t at = 0;
-    read_varint(bytes, &at);                   // the key
+    read_varint(bytes, &at);  // the key
     const uint64_t length = read_varint(bytes, &at);
     std::string spec;
     for_each_field(bytes.substr(at, length), [&](uint64_t inner, int inner_type, std::string_view inner_bytes) {

@@ -23,10 +23,14 @@ inline CodePoint decode(std::string_view text, size_t i) {
   if (lead < 0x80) return {lead, 1};
   size_t length = 0;
   uint32_t value = 0, minimum = 0;
-  if ((lead & 0xE0) == 0xC0) length = 2, value = lead & 0x1Fu, minimum = 0x80;
-  else if ((lead & 0xF0) == 0xE0) length = 3, value = lead & 0x0Fu, minimum = 0x800;
-  else if ((lead & 0xF8) == 0xF0) length = 4, value = lead & 0x07u, minimum = 0x10000;
-  else return kInvalid;
+  if ((lead & 0xE0) == 0xC0)
+    length = 2, value = lead & 0x1Fu, minimum = 0x80;
+  else if ((lead & 0xF0) == 0xE0)
+    length = 3, value = lead & 0x0Fu, minimum = 0x800;
+  else if ((lead & 0xF8) == 0xF0)
+    length = 4, value = lead & 0x07u, minimum = 0x10000;
+  else
+    return kInvalid;
   if (i + length > text.size()) return kInvalid;
   for (size_t k = 1; k < length; ++k) {
     if ((byte(i + k) & 0xC0) != 0x80) return kInvalid;

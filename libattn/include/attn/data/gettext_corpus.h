@@ -55,10 +55,10 @@ struct GettextCorpusOptions {
 
 /// One catalogue as the manifest lists it.
 struct CatalogueSummary {
-  std::string file;     ///< "<package>/<path inside the package>"
-  std::string package;  ///< package name
-  std::string charset;  ///< as its header named it
-  int64_t entries = 0;  ///< entries read (header excluded)
+  std::string file;                      ///< "<package>/<path inside the package>"
+  std::string package;                   ///< package name
+  std::string charset;                   ///< as its header named it
+  int64_t entries = 0;                   ///< entries read (header excluded)
   int64_t system_dependent = 0;          ///< of those, from the revision-1 section
   int64_t skipped_system_dependent = 0;  ///< naming a segment the reader cannot expand
   int64_t pairs = 0;                     ///< pairs it contributed to the corpus

@@ -28,8 +28,8 @@
 namespace attn::data {
 
 struct SentencePieceOptions {
-  int64_t vocab_size = 8000;          ///< pieces, control symbols included
-  double character_coverage = 0.9995; ///< SentencePiece's default for the unigram model
+  int64_t vocab_size = 8000;           ///< pieces, control symbols included
+  double character_coverage = 0.9995;  ///< SentencePiece's default for the unigram model
   /// Sentences longer than this many bytes are left out of training
   /// (SentencePiece's --max_sentence_length; 4192 is its default).
   int64_t max_sentence_length = 4192;
