@@ -12,6 +12,8 @@ JOBS="${ATTN_BUILD_JOBS:-$(nproc)}"
 # reference BLAS and an LSTM step is ~7x slower (see README, Performance).
 # nlohmann-json3-dev: a strict JSON reader and writer (run.json, metrics.jsonl,
 # the paper's JSON data sets) instead of hand-made escapers and yaml-cpp.
+# libsentencepiece-dev: the translation experiment's tokenizer (a joint unigram
+# model, as the authors used), through its C++ API (found with pkg-config).
 PACKAGES=(build-essential cmake ninja-build pkg-config libtorch-dev libopenblas0-openmp libfmt-dev
           libyaml-cpp-dev libcxxopts-dev nlohmann-json3-dev catch2 libsentencepiece-dev gnuplot-nox)
 
