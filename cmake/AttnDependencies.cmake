@@ -9,6 +9,7 @@ find_package(cxxopts CONFIG REQUIRED)   # Debian's libcxxopts-dev: /usr/lib/cmak
 find_package(nlohmann_json 3 REQUIRED)   # JSON files (run.json, metrics.jsonl, data sets)
 find_package(Git QUIET)                  # the commit in attn/version.h (optional)
 find_package(Threads REQUIRED)
+find_package(ZLIB REQUIRED)              # gzip: FreeDict's .dict.dz (data/freedict.h)
 # SentencePiece (Debian libsentencepiece-dev 0.1.97) ships no CMake package,
 # only pkg-config's sentencepiece.pc. Its header is needed to build; the
 # library itself is loaded at run time (src/data/sentencepiece_library.h).

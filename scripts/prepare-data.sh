@@ -13,6 +13,8 @@
 #       (one sentence a line, UTF-8) plus manifest.json (package versions,
 #       catalogues, counts at each filter stage, seed, SHA-256). Program:
 #       attn-prepare-translation; the filter is attn/data/message_pairs.h.
+#       Also data/translation/freedict-eng-deu.{index,dict.dz} (Debian's
+#       dict-freedict-eng-deu), the dictionary the translation analysis scores against.
 #
 # Usage: scripts/prepare-data.sh [TARGET] [PATH/TO/PROGRAM]
 #        scripts/prepare-data.sh [PATH/TO/attn-prepare-spam]   (as before: spamassassin)
@@ -179,6 +181,33 @@ prepare_translation() {
   "$program" --unpacked "$unpacked" --packages "$list" --out "$out" --seed "$seed" \
     --valid-fraction "$valid_fraction" --test-fraction "$test_fraction"
   log "done: $out"
+
+  # 4. The English -> German FreeDict dictionary for the analysis's dictionary
+  #    score (analysis.lexicon): dict-freedict-eng-deu, fetched and unpacked
+  #    like the catalogues, its two dictd files copied to data/translation/.
+  local dict="$data/translation/freedict-eng-deu"
+  if [[ -f "$dict.index" && -f "$dict.dict.dz" ]]; then
+    log "dictionary: have $dict.{index,dict.dz}"
+  else
+    p=dict-freedict-eng-deu
+    if ! compgen -G "$debs/${p}_*.deb" >/dev/null; then
+      command -v apt-get >/dev/null || die "apt-get not found; put ${p}_*.deb in $debs by hand"
+      scratch="$(mktemp -d "$debs/.fetch.XXXXXX")"
+      (cd "$scratch" && apt-get download -q "$p" >/dev/null 2>"$scratch/.err") ||
+        die "$p: apt-get download failed: $(tail -n 1 "$scratch/.err")"
+      mv -f "$scratch"/*.deb "$debs"/
+      rm -rf -- "$scratch"; scratch=""
+    fi
+    deb="$(compgen -G "$debs/${p}_*.deb" | head -n 1)"
+    scratch="$(mktemp -d "$data/translation/.dict.XXXXXX")"
+    dpkg-deb -x "$deb" "$scratch" 2>/dev/null || die "$deb: cannot unpack (damaged? delete it to fetch again)"
+    [[ -f "$scratch/usr/share/dictd/freedict-eng-deu.index" ]] ||
+      die "$deb: expected usr/share/dictd/freedict-eng-deu.index inside"
+    mv -f "$scratch/usr/share/dictd/freedict-eng-deu.dict.dz" "$dict.dict.dz"
+    mv -f "$scratch/usr/share/dictd/freedict-eng-deu.index" "$dict.index"   # last: marks it complete
+    rm -rf -- "$scratch"; scratch=""
+    log "dictionary: $(basename "$deb") -> $dict.{index,dict.dz}"
+  fi
 }
 
 case "$target" in

@@ -14,8 +14,9 @@ JOBS="${ATTN_BUILD_JOBS:-$(nproc)}"
 # the paper's JSON data sets) instead of hand-made escapers and yaml-cpp.
 # libsentencepiece-dev: the translation experiment's tokenizer (a joint unigram
 # model, as the authors used), through its C++ API (found with pkg-config).
+# zlib1g-dev: gzip, for FreeDict's dictionary files (the translation dictionary score).
 PACKAGES=(build-essential cmake ninja-build pkg-config libtorch-dev libopenblas0-openmp libfmt-dev
-          libyaml-cpp-dev libcxxopts-dev nlohmann-json3-dev catch2 libsentencepiece-dev gnuplot-nox)
+          libyaml-cpp-dev libcxxopts-dev nlohmann-json3-dev catch2 libsentencepiece-dev zlib1g-dev gnuplot-nox)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -80,10 +80,12 @@ std::string translation_html(const TranslationPage& page) {
 
 bool render_translation_curves(const std::filesystem::path& output_png, const std::filesystem::path& bleu_csv,
                                const std::filesystem::path& curve_csv, const std::string& name,
-                               const std::vector<std::string>& runs) {
-  std::string s = output_png_header(output_png, 900, 820);
+                               const std::vector<std::string>& runs, const std::filesystem::path& lexicon_csv) {
+  const bool lexicon = !lexicon_csv.empty();
+  std::string s = output_png_header(output_png, 900, lexicon ? 1150 : 820);
   s += "set datafile separator ','\nset datafile columnheaders\nset grid\nset key outside right top\n";
-  s += fmt::format("set multiplot layout 2,1 title {}\n", quote(name + ": translation quality over training"));
+  s += fmt::format("set multiplot layout {},1 title {}\n", lexicon ? 3 : 2,
+                   quote(name + ": translation quality over training"));
   s += "set xlabel 'training step'\nset ylabel 'BLEU (beam search)'\n";
   std::vector<std::string> plots;
   const char* colors[] = {"#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
@@ -97,6 +99,13 @@ bool render_translation_curves(const std::filesystem::path& output_png, const st
                    "     {0} using 1:3 axes x1y2 with linespoints lw 1 dt 2 pt 6 ps 0.5 lc rgb '#d62728' "
                    "title 'run A perplexity (right)'\n",
                    quote(curve_csv.string()));
+  if (lexicon)
+    s += fmt::format("unset y2tics\nunset y2label\nunset logscale y2\n"
+                     "set ylabel 'dictionary source word ranked first'\nset yrange [0:1]\n"
+                     "plot {0} using 1:2 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#2ca02c' title 'beta^{{uf}}', \\\n"
+                     "     {0} using 1:3 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#1f77b4' title 'beta (run B)', \\\n"
+                     "     {0} using 1:4 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#d62728' title 'alpha (run B)'\n",
+                     quote(lexicon_csv.string()));
   s += "unset multiplot\n";
   return render_figure(output_png, s);
 }

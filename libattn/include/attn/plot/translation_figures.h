@@ -31,12 +31,14 @@ struct TranslationPage {
 /// The page as one self-contained HTML document.
 std::string translation_html(const TranslationPage& page);
 
-/// BLEU per run (top) and run A's token accuracy and perplexity (bottom) over
+/// BLEU per run (top), run A's token accuracy and perplexity (middle) over
 /// training steps, from bleu.csv (step, one column per run) and
-/// training_curve.csv (step, gold_accuracy, gold_perplexity, uniform_accuracy).
-/// Returns false (with a warning) when gnuplot is missing or fails.
+/// training_curve.csv (step, gold_accuracy, gold_perplexity, uniform_accuracy);
+/// with a non-empty `lexicon_csv` (step, beta_uf, beta_B, alpha_B) a third
+/// panel shows the dictionary score. Returns false (with a warning) when
+/// gnuplot is missing or fails.
 bool render_translation_curves(const std::filesystem::path& output_png, const std::filesystem::path& bleu_csv,
                                const std::filesystem::path& curve_csv, const std::string& name,
-                               const std::vector<std::string>& runs);
+                               const std::vector<std::string>& runs, const std::filesystem::path& lexicon_csv = {});
 
 }  // namespace attn::plot

@@ -1,0 +1,70 @@
+// attn-bench --translation (see translation_bench.h).
+#include "translation_bench.h"
+
+#include <fmt/format.h>
+
+#include <torch/csrc/autograd/profiler_legacy.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+
+#include "attn/core/error.h"
+#include "attn/data/translation_batch.h"
+#include "attn/tasks/translation_config.h"
+#include "attn/tasks/translation_data.h"
+#include "attn/tasks/translation_flops.h"
+#include "attn/tasks/translation_task.h"
+#include "attn/train/two_stage_trainer.h"
+
+namespace attn_bench {
+
+namespace {
+// The authors' PyTorch model on this machine kind (LibTorch 1.13 underneath,
+// AVX-512 OpenBLAS, glibc malloc tuned to keep freed memory), 16 random
+// gettext pairs per step (issue 15).
+constexpr double kAuthorsMs1Thread = 196, kAuthorsMs2Threads = 214;
+}  // namespace
+
+void time_translation_step(const std::string& config_path, const c10::Device& device, int threads, int steps,
+                           double sgemm_gflops) {
+  attn::check(steps >= 1, "--steps: expected a positive count, got {}", steps);
+  const auto config = attn::tasks::load_translation_config(config_path);
+  const auto corpus = attn::tasks::read_translation_corpus(config);
+  const auto vocabulary = attn::tasks::translation_vocabulary(config, corpus, config.vocabulary_cache);
+  const auto data = attn::tasks::encode_translation_data(corpus, vocabulary.vocabulary);
+  fmt::print("config: {} ({})\n", config_path, data.describe());
+  attn::tasks::TranslationTask task(config, data, /*seed=*/20, device);
+  task.begin_stage(attn::train::Stage::kLearned);
+  task.model().train();
+  auto optimizer = attn::train::make_optimizer(task.model(), config.train.trainer);
+  using Clock = std::chrono::steady_clock;
+  for (int64_t step = 0; step < 3; ++step) attn::train::training_step(task, optimizer, step).item<double>();
+  // ATTN_PROFILE=<file>: a chrome://tracing trace of the timed steps (LibTorch's profiler).
+  std::unique_ptr<torch::autograd::profiler::RecordProfile> profile;
+  if (const char* trace = std::getenv("ATTN_PROFILE")) profile = std::make_unique<torch::autograd::profiler::RecordProfile>(trace);
+  double seconds = 0, real = 0, padded = 0, tokens = 0;
+  for (int64_t step = 3; step < 3 + steps; ++step) {
+    const auto batch = attn::data::make_translation_batch(data.train, task.batch_indices(step));
+    const auto flops = attn::tasks::translation_step_flops(config.model_options(data.vocabulary_size()), batch);
+    real += flops.real;
+    padded += flops.padded;
+    tokens += static_cast<double>(batch.target_tokens());
+    const auto start = Clock::now();
+    attn::train::training_step(task, optimizer, step).item<double>();  // .item(): synchronise (CUDA)
+    seconds += std::chrono::duration<double>(Clock::now() - start).count();
+  }
+  profile.reset();
+  const double ms = 1e3 * seconds / steps;
+  const double reference = threads >= 2 ? kAuthorsMs2Threads : kAuthorsMs1Thread;
+  fmt::print("\ntranslation training step (batch {}, {:.0f} target tokens on average): {:.1f} ms\n",
+             config.train.batch_size, tokens / steps, ms);
+  fmt::print("  FLOPs on real tokens (3x forward): {:.2f} GFLOP -> {:.1f} GFLOP/s = {:.0f}% of the SGEMM\n",
+             real / steps / 1e9, real / seconds / 1e9, 100 * real / seconds / 1e9 / sgemm_gflops);
+  fmt::print("  FLOPs as a padded decoder and output layer count them: {:.2f} GFLOP\n", padded / steps / 1e9);
+  if (!device.is_cuda() && threads <= 2)
+    fmt::print("  the authors' PyTorch model: {:.0f} ms at {} thread(s) -> {:.2f}x faster (target >= 2x, goal 3x)\n",
+               reference, threads >= 2 ? 2 : 1, reference / ms);
+}
+
+}  // namespace attn_bench

@@ -1,0 +1,409 @@
+// The analysis of a translation run set (see attn/tasks/translation_analysis.h).
+#include "attn/tasks/translation_analysis.h"
+
+#include <fmt/format.h>
+#include <torch/autograd.h>
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+#include "attn/core/error.h"
+#include "attn/data/freedict.h"
+#include "attn/data/translation_batch.h"
+#include "attn/metrics/agreement.h"
+#include "attn/metrics/bleu.h"
+#include "attn/metrics/checkpoint_protocol.h"
+#include "attn/nn/beam_search.h"
+#include "attn/probes/ktiw.h"
+#include "attn/probes/translation_influence.h"
+#include "attn/probes/word_translation.h"
+#include "attn/tasks/translation_runs.h"
+#include "attn/tasks/translation_task.h"
+
+namespace attn::tasks {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+/// One score tensor per analysis batch, (B, T, S) each.
+using Blocks = std::vector<torch::Tensor>;
+
+/// The analysed pairs in length-sorted batches and what is compared in each.
+struct AnalysisSet {
+  std::vector<std::vector<int64_t>> rows;      ///< pair indices of batch k
+  std::vector<data::TranslationBatch> batches;
+  Blocks masks;                                ///< (B, T, S) bool: positions compared in each row
+  int64_t rows_compared = 0;
+  Blocks lexicon_gold;                         ///< (B, T) int64: the dictionary's source position, -1 = none
+  int64_t lexicon_targets = 0;
+};
+
+constexpr const char* kWordStart = "\xE2\x96\x81";  // U+2581, SentencePiece's word-start mark
+
+/// For each piece: the word it spells when it is a whole word by itself (it
+/// starts a word and the next piece starts another or ends the sentence), else "".
+std::vector<std::string> whole_words(const std::vector<std::string>& pieces) {
+  std::vector<std::string> out(pieces.size());
+  auto starts = [&](size_t i) { return pieces[i].rfind(kWordStart, 0) == 0; };
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    const bool next_starts = i + 1 == pieces.size() || starts(i + 1) || pieces[i + 1] == "</s>";
+    if (starts(i) && next_starts && pieces[i].size() > 3) out[i] = data::lexicon_lower(pieces[i].substr(3));
+  }
+  return out;
+}
+
+/// The gold source position of every target step (-1 when the target piece is
+/// not a whole word translating exactly one whole-word source piece).
+std::vector<int64_t> lexicon_positions(const data::Lexicon& lexicon, const data::SentencePieceVocabulary& vocabulary,
+                                       const data::EncodedPair& pair) {
+  const auto source = whole_words(vocabulary.pieces(pair.source));
+  const auto target = whole_words(vocabulary.pieces(std::vector<int64_t>(pair.target.begin() + 1, pair.target.end())));
+  std::vector<int64_t> gold(target.size(), -1);
+  for (size_t t = 0; t < target.size(); ++t) {
+    if (target[t].empty()) continue;
+    int64_t found = -1;
+    int count = 0;
+    for (size_t l = 0; l < source.size(); ++l)
+      if (!source[l].empty() && lexicon.translates(source[l], target[t])) found = static_cast<int64_t>(l), ++count;
+    if (count == 1) gold[t] = found;
+  }
+  return gold;
+}
+
+/// Fraction of dictionary targets whose highest-scoring source position under `x` is the dictionary's.
+double lexicon_score(const AnalysisSet& set, const Blocks& x) {
+  if (set.lexicon_targets == 0) return std::numeric_limits<double>::quiet_NaN();
+  int64_t hits = 0;
+  for (size_t k = 0; k < set.batches.size(); ++k) {
+    auto scores = x[k].masked_fill(set.batches[k].source_mask.logical_not().unsqueeze(1),
+                                   -std::numeric_limits<float>::infinity());
+    auto best = scores.argmax(2);  // (B, T)
+    const auto& gold = set.lexicon_gold[k];
+    hits += best.eq(gold).logical_and(gold.ge(0)).sum().item<int64_t>();
+  }
+  return static_cast<double>(hits) / static_cast<double>(set.lexicon_targets);
+}
+
+AnalysisSet analysis_set(const TranslationConfig& config, const TranslationData& data,
+                         const data::Lexicon* lexicon) {
+  AnalysisSet set;
+  const int64_t count = std::min<int64_t>(config.analysis.examples, data.valid.size());
+  set.rows = data::length_sorted_batches(data.valid, count, config.analysis.chunk);
+  const bool words = config.analysis.positions == "words";
+  for (const auto& rows : set.rows) {
+    auto batch = data::make_translation_batch(data.valid, rows);
+    auto row_mask = batch.target_in.ne(0);          // (B, T) target tokens after <s>, </s> included
+    auto column_mask = batch.source_mask.clone();  // (B, S)
+    if (words) {
+      row_mask = row_mask.logical_and(batch.target_out.ne(data::SentencePieceVocabulary::kEos));
+      column_mask = column_mask.logical_and(batch.source.ne(data::SentencePieceVocabulary::kBos))
+                        .logical_and(batch.source.ne(data::SentencePieceVocabulary::kEos));
+    }
+    auto mask = row_mask.unsqueeze(2).logical_and(column_mask.unsqueeze(1));  // (B, T, S)
+    set.rows_compared += mask.any(2).sum().item<int64_t>();
+    set.masks.push_back(mask);
+    if (lexicon) {
+      auto gold = torch::full_like(batch.target_in, -1);
+      for (size_t r = 0; r < rows.size(); ++r) {
+        const auto positions = lexicon_positions(*lexicon, *data.vocabulary, data.valid[rows[r]]);
+        for (size_t t = 0; t < positions.size(); ++t) gold[r][t] = positions[t];
+      }
+      set.lexicon_targets += gold.ge(0).sum().item<int64_t>();
+      set.lexicon_gold.push_back(gold);
+    }
+    set.batches.push_back(std::move(batch));
+  }
+  return set;
+}
+
+/// Mean of a per-row statistic over every batch (rows weighed equally; NaN rows skipped).
+template <typename Statistic>
+double pooled(const AnalysisSet& set, const Blocks& x, const Blocks& y, Statistic statistic) {
+  double total = 0;
+  int64_t count = 0;
+  for (size_t k = 0; k < set.batches.size(); ++k) {
+    const auto scores = statistic(x[k], y[k], set.masks[k]);
+    if (scores.count == 0) continue;
+    total += scores.mean * static_cast<double>(scores.count);
+    count += scores.count;
+  }
+  return count > 0 ? total / static_cast<double>(count) : std::numeric_limits<double>::quiet_NaN();
+}
+
+double match(const AnalysisSet& set, const Blocks& x, const Blocks& y, double percent) {
+  return pooled(set, x, y, [&](const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& m) {
+    return metrics::top_percent_match(a, b, m, percent);
+  });
+}
+
+double tau(const AnalysisSet& set, const Blocks& x, const Blocks& y) {
+  return pooled(set, x, y, [&](const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& m) {
+    return metrics::kendall_tau_b(a, b, m);
+  });
+}
+
+double shuffled(const AnalysisSet& set, const Blocks& x, const Blocks& y, metrics::Statistic statistic,
+                const metrics::ShuffleOptions& options) {
+  int64_t batch = 0;
+  return pooled(set, x, y, [&](const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& m) {
+    auto o = options;
+    o.seed(options.seed() + static_cast<uint64_t>(batch++));
+    return metrics::shuffled_baseline(statistic, a, b, m, o);
+  });
+}
+
+/// What one snapshot gives on the analysis set.
+struct SnapshotReading {
+  Blocks alpha, beta;
+  TokenScores scores;
+};
+
+SnapshotReading read_snapshot(nn::TranslationModelImpl& model, const AnalysisSet& set, const torch::Device& device,
+                              bool with_beta) {
+  torch::NoGradGuard no_grad;
+  SnapshotReading out;
+  double nll = 0;
+  int64_t correct = 0, tokens = 0;
+  for (const auto& cpu_batch : set.batches) {
+    auto batch = cpu_batch.to(device);
+    auto forward = model.forward(batch.source, batch.source_mask, batch.target_in);
+    auto real = batch.target_in.ne(0);
+    auto gold = forward.log_probs.gather(2, batch.target_out.unsqueeze(2)).squeeze(2);  // (B, T)
+    nll -= gold.masked_select(real).sum().item<double>();
+    correct += forward.log_probs.argmax(2).eq(batch.target_out).logical_and(real).sum().item<int64_t>();
+    tokens += real.sum().item<int64_t>();
+    out.alpha.push_back(forward.attention.cpu());
+    if (with_beta) out.beta.push_back(probes::ktiw_beta(model, forward, batch.target_out, batch.source_mask).cpu());
+  }
+  out.scores = {nll / static_cast<double>(tokens), static_cast<double>(correct) / static_cast<double>(tokens),
+                tokens};
+  return out;
+}
+
+/// BLEU of beam search over the first `pairs` analysed pairs (in file order).
+double beam_bleu(nn::TranslationModelImpl& model, const TranslationConfig& config, const TranslationData& data,
+                 int64_t pairs, const torch::Device& device, std::vector<std::string>* hypotheses = nullptr) {
+  nn::DecodingOptions decoding;
+  decoding.beam(config.analysis.beam).max_length(config.analysis.max_length)
+      .length_penalty(config.analysis.length_penalty);
+  if (pairs == 0) return std::numeric_limits<double>::quiet_NaN();
+  std::vector<std::string> hyps(static_cast<size_t>(pairs)), refs;
+  for (const auto& rows : data::length_sorted_batches(data.valid, pairs, config.analysis.chunk)) {
+    auto batch = data::make_translation_batch(data.valid, rows).to(device);
+    auto best = nn::beam_search(model, batch.source, batch.source_mask, decoding);
+    for (size_t r = 0; r < rows.size(); ++r) hyps[rows[r]] = data.vocabulary->decode(nn::output_ids(best[r], decoding));
+  }
+  for (int64_t i = 0; i < pairs; ++i) refs.push_back(data.valid_text[i].target);
+  if (hypotheses) *hypotheses = hyps;
+  return metrics::corpus_counts(hyps, refs).score();
+}
+
+std::vector<std::vector<float>> rows_of(const torch::Tensor& map, int64_t T, int64_t S) {
+  auto m = map.narrow(0, 0, T).narrow(1, 0, S).to(torch::kFloat).contiguous();
+  std::vector<std::vector<float>> out(static_cast<size_t>(T));
+  for (int64_t t = 0; t < T; ++t) out[t].assign(m[t].data_ptr<float>(), m[t].data_ptr<float>() + S);
+  return out;
+}
+
+}  // namespace
+
+TranslationAnalysis analyze_translation_run_set(const TranslationConfig& config, const TranslationData& data,
+                                                const fs::path& out_dir, const TranslationAnalysisOptions& options) {
+  const auto start = Clock::now();
+  auto log = [&](const std::string& line) {
+    if (options.progress) fmt::print(stderr, "[attn-analyze {:.0f}s] {}\n", since(start), line);
+  };
+  const auto runs = translation_runs(config, out_dir);
+  for (const auto& run : runs)
+    check(translation_run_finished(run), "{}: run {} is not finished; complete it with attn-translate --resume",
+          run.dir.string(), run.name);
+  const auto& device = options.device;
+  const double p = config.analysis.percent;
+  std::optional<data::Lexicon> lexicon;
+  if (!config.analysis.lexicon.empty())
+    lexicon = data::read_freedict(config.analysis.lexicon + ".index", config.analysis.lexicon + ".dict.dz");
+  const auto set = analysis_set(config, data, lexicon ? &*lexicon : nullptr);
+
+  TranslationAnalysis a;
+  a.name = config.name;
+  a.percent = p;
+  a.positions = config.analysis.positions;
+  a.steps = config.trainer_options(static_cast<int64_t>(data.train.size())).snapshot_steps();
+  a.pairs = std::min<int64_t>(config.analysis.examples, data.valid.size());
+  a.rows_compared = set.rows_compared;
+  a.performance = "val. token acc.";
+  a.a_hat_label = "A-hat (shuffled alpha_B, mean over B's checkpoints)";
+  a.bleu_pairs = std::min<int64_t>(config.analysis.bleu_examples, a.pairs);
+  a.lexicon_targets = set.lexicon_targets;
+  log(fmt::format("{} validation pairs, {} target-token rows, positions: {}{}", a.pairs, a.rows_compared, a.positions,
+                  lexicon ? fmt::format("; {} dictionary targets", set.lexicon_targets) : std::string()));
+
+  const auto& gold_run = runs.front();
+  const auto& uniform_run = runs.back();
+  const std::vector<TranslationRun> comparison_runs(runs.begin() + 1, runs.end() - 1);
+  for (const auto& run : runs) a.bleu_runs.push_back(run.name);
+  a.bleu.assign(runs.size(), {});
+
+  // 1. Run A at every snapshot: accuracy, perplexity, BLEU; the best is gold.
+  double best_accuracy = -1;
+  for (int64_t step : a.steps) {
+    auto model = load_translation_snapshot(config, data, gold_run, step, device);
+    auto reading = read_snapshot(*model, set, device, false);
+    a.gold_accuracy.push_back(reading.scores.accuracy);
+    a.gold_perplexity.push_back(reading.scores.perplexity());
+    a.bleu[0].push_back(beam_bleu(*model, config, data, a.bleu_pairs, device));
+    if (reading.scores.accuracy > best_accuracy) {
+      best_accuracy = reading.scores.accuracy;
+      a.gold_step = step;
+    }
+    log(fmt::format("run A step {}: token accuracy {:.4f}, perplexity {:.2f}, BLEU {:.2f}", step,
+                    reading.scores.accuracy, reading.scores.perplexity(), a.bleu[0].back()));
+  }
+  a.xi_star = best_accuracy;
+
+  // 2. Gold attention and Delta.
+  Blocks gold_alpha, gold_delta;
+  std::vector<std::string> gold_hypotheses;
+  {
+    auto model = load_translation_snapshot(config, data, gold_run, a.gold_step, device);
+    gold_alpha = read_snapshot(*model, set, device, false).alpha;
+    const auto delta_start = Clock::now();
+    for (const auto& batch : set.batches) gold_delta.push_back(probes::translation_influence(*model, batch.to(device)).cpu());
+    log(fmt::format("gold: run A at step {} (token accuracy {:.4f}); Delta in {:.0f}s", a.gold_step, best_accuracy,
+                    since(delta_start)));
+    a.gold_bleu = beam_bleu(*model, config, data, a.pairs, device, &gold_hypotheses);
+    log(fmt::format("gold BLEU {:.2f} on {} pairs (beam {})", a.gold_bleu, a.pairs, config.analysis.beam));
+    a.lexicon_alpha = lexicon_score(set, gold_alpha);
+    a.lexicon_delta = lexicon_score(set, gold_delta);
+  }
+
+  // 3. beta^px, fitted once.
+  Blocks beta_px;
+  {
+    auto fit = probes::train_word_translator(data.train, data.valid, data.vocabulary_size(),
+                                             probes::WordTranslatorOptions()
+                                                 .embedding_dim(config.model.embedding_dim())
+                                                 .epochs(config.analysis.bow_epochs)
+                                                 .batch_size(config.analysis.bow_batch_size)
+                                                 .seed(static_cast<uint64_t>(config.uniform_seed)));
+    a.px_best_epoch = fit.best_epoch;
+    a.px_validation_loss = fit.validation_loss[fit.best_epoch];
+    for (const auto& batch : set.batches) beta_px.push_back(fit.model->pair_scores(batch.source, batch.target_out));
+    a.lexicon_beta_px = lexicon_score(set, beta_px);
+    log(fmt::format("beta^px: best epoch {} of {}, validation loss {:.4f} ({:.0f}s)", fit.best_epoch,
+                    config.analysis.bow_epochs, a.px_validation_loss, fit.seconds));
+  }
+
+  // 4. The uniform run's beta^uf at every snapshot.
+  struct Best {
+    double agreement = -std::numeric_limits<double>::infinity();
+    int64_t step = -1;
+    double tau = std::numeric_limits<double>::quiet_NaN();
+    Blocks y;  // the probe at that step (kept for the HTML page)
+  };
+  auto consider = [&](Best& best, double agreement, int64_t step, const Blocks& x, const Blocks& y) {
+    if (!std::isnan(agreement) && agreement > best.agreement) {
+      best.agreement = agreement;
+      best.step = step;
+      best.tau = tau(set, x, y);
+      best.y = y;
+    }
+  };
+  Best uf_alpha, uf_delta, uf_px, own_b;
+  for (size_t c = 0; c < a.steps.size(); ++c) {
+    const int64_t step = a.steps[c];
+    auto model = load_translation_snapshot(config, data, uniform_run, step, device);
+    auto reading = read_snapshot(*model, set, device, true);
+    a.uniform_accuracy.push_back(reading.scores.accuracy);
+    a.bleu.back().push_back(beam_bleu(*model, config, data, a.bleu_pairs, device));
+    const double agreement = match(set, gold_alpha, reading.beta, p);
+    a.uniform_agreement.push_back(agreement);
+    a.lexicon_beta_uf.push_back(lexicon_score(set, reading.beta));
+    consider(uf_alpha, agreement, step, gold_alpha, reading.beta);
+    consider(uf_delta, match(set, gold_delta, reading.beta, p), step, gold_delta, reading.beta);
+    // Argument order as the authors: the argmax of beta^px ranked in beta^uf.
+    const double px = match(set, beta_px, reading.beta, p);
+    if (!std::isnan(px) && px > uf_px.agreement) {
+      uf_px.agreement = px;
+      uf_px.step = step;
+      uf_px.tau = tau(set, beta_px, reading.beta);
+    }
+    log(fmt::format("uniform step {}: A(alpha, beta^uf) {:.4f}, token accuracy {:.4f}, BLEU {:.2f}", step, agreement,
+                    reading.scores.accuracy, a.bleu.back().back()));
+  }
+
+  // 5. Comparison runs: c(ckpt), perf(ckpt), A(alpha, beta_B), A-hat.
+  const auto shuffle = metrics::ShuffleOptions().repeats(config.analysis.shuffle_repeats).seed(0).percent(p);
+  double a_hat_sum = 0, a_hat_tau_sum = 0;
+  int64_t a_hat_count = 0;
+  for (size_t r = 0; r < comparison_runs.size(); ++r) {
+    const auto& run = comparison_runs[r];
+    std::vector<double> agreement, accuracy;
+    for (int64_t step : a.steps) {
+      auto model = load_translation_snapshot(config, data, run, step, device);
+      auto reading = read_snapshot(*model, set, device, r == 0);
+      agreement.push_back(match(set, gold_alpha, reading.alpha, p));
+      accuracy.push_back(reading.scores.accuracy);
+      a.bleu[r + 1].push_back(beam_bleu(*model, config, data, a.bleu_pairs, device));
+      if (r == 0) {
+        a.lexicon_alpha_b.push_back(lexicon_score(set, reading.alpha));
+        a.lexicon_beta_b.push_back(lexicon_score(set, reading.beta));
+        consider(own_b, match(set, gold_alpha, reading.beta, p), step, gold_alpha, reading.beta);
+        a_hat_sum += shuffled(set, gold_alpha, reading.alpha, metrics::Statistic::kTopPercentMatch, shuffle);
+        a_hat_tau_sum += shuffled(set, gold_alpha, reading.alpha, metrics::Statistic::kKendallTau, shuffle);
+        ++a_hat_count;
+      }
+      log(fmt::format("run {} step {}: A(gold alpha, alpha) {:.4f}, token accuracy {:.4f}, BLEU {:.2f}", run.name,
+                      step, agreement.back(), accuracy.back(), a.bleu[r + 1].back()));
+    }
+    a.comparison_runs.push_back(run.name);
+    a.comparison_agreement.push_back(agreement);
+    a.comparison_accuracy.push_back(accuracy);
+  }
+  a.mean_agreement = metrics::mean_over_runs(a.comparison_agreement);
+  a.mean_accuracy = metrics::mean_over_runs(a.comparison_accuracy);
+  a.a_hat = a_hat_sum / static_cast<double>(std::max<int64_t>(a_hat_count, 1));
+  a.a_hat_tau = a_hat_tau_sum / static_cast<double>(std::max<int64_t>(a_hat_count, 1));
+
+  // 6. The table.
+  auto row = [&](const std::string& key, const std::string& label, const Best& best, const std::string& over) {
+    check(best.step >= 0, "{}: {} is undefined at every checkpoint of the {}", config.name, label, over);
+    a.rows.push_back({key, label, best.agreement, best.tau, best.step,
+                      metrics::xi(best.agreement, a.mean_agreement, a.mean_accuracy), over});
+  };
+  row("alpha_beta_uf", "A(alpha, beta^uf)", uf_alpha, "uniform run");
+  row("delta_beta_uf", "A(Delta, beta^uf)", uf_delta, "uniform run");
+  row("beta_px_beta_uf", "A(beta^px, beta^uf)", uf_px, "uniform run");
+  row("alpha_beta_B", "A(alpha, beta_B)", own_b, "run B");
+
+  // 7. Samples for the HTML page: the first pairs of the analysis set in file order.
+  const int64_t samples = std::min<int64_t>(config.analysis.html_examples, a.pairs);
+  for (int64_t i = 0; i < samples; ++i) {
+    for (size_t k = 0; k < set.rows.size(); ++k)
+      for (size_t r = 0; r < set.rows[k].size(); ++r) {
+        if (set.rows[k][r] != i) continue;
+        const auto& pair = data.valid[i];
+        plot::TranslationSample s;
+        s.source_pieces = data.vocabulary->pieces(pair.source);
+        s.target_pieces = data.vocabulary->pieces(std::vector<int64_t>(pair.target.begin() + 1, pair.target.end()));
+        const int64_t T = static_cast<int64_t>(s.target_pieces.size()), S = static_cast<int64_t>(s.source_pieces.size());
+        s.alpha = rows_of(gold_alpha[k][r], T, S);
+        s.beta_uf = rows_of(uf_alpha.y[k][r], T, S);
+        s.delta = rows_of(gold_delta[k][r], T, S);
+        s.source_text = data.valid_text[i].source;
+        s.reference = data.valid_text[i].target;
+        s.hypothesis = gold_hypotheses[i];
+        a.samples.push_back(std::move(s));
+      }
+  }
+  a.seconds = since(start);
+  return a;
+}
+
+}  // namespace attn::tasks
