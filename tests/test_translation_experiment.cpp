@@ -19,6 +19,8 @@
 #include "attn/tasks/translation_runs.h"
 #include "attn/train/recorded_run.h"
 #include "attn/train/training_checkpoint.h"
+#include "attn/train/two_stage_trainer.h"
+#include "attn/tasks/translation_task.h"
 #include "temp_dir.h"
 
 namespace fs = std::filesystem;
@@ -173,4 +175,30 @@ TEST_CASE("translation run set: another config's folder is refused", "[translate
   auto reanalysis = parse(config_text(toy.data).replace(config_text(toy.data).find("beam: 2"), 7, "beam: 3"));
   auto config = attn::tasks::read_translation_run_set_config(toy.runs.path(), &reanalysis);
   CHECK(config.analysis.beam == 3);
+}
+
+TEST_CASE("translation: a resumed run (dropout on) ends identical to the uninterrupted one", "[translate]") {
+  const auto& toy = toy_run_set();
+  auto config = toy.config;
+  config.model.dropout(0.5);
+  attn_test::TempDir tmp("translate_resume");
+  auto train = [&](int64_t steps, const fs::path& dir, bool resume, std::unique_ptr<attn::tasks::TranslationTask>* keep) {
+    auto task = std::make_unique<attn::tasks::TranslationTask>(config, toy.set, 7, torch::kCPU);
+    attn::train::TrainerOptions options = config.train.trainer;
+    options.steps(steps).eval_every(10).checkpoint_every(10).progress(false).snapshot_steps({});
+    attn::train::TwoStageTrainer trainer(*task, options, dir);
+    auto result = trainer.run(resume);
+    if (keep) *keep = std::move(task);
+    return result;
+  };
+  std::unique_ptr<attn::tasks::TranslationTask> straight, resumed;
+  auto full = train(30, tmp / "straight", false, &straight);
+  train(20, tmp / "resumed", false, nullptr);  // "killed" after its step-20 checkpoint
+  auto second = train(30, tmp / "resumed", true, &resumed);
+  CHECK(second.resumed_from == 20);
+  REQUIRE(second.history.size() == full.history.size());
+  CHECK(second.history.back().get("val_loss") == full.history.back().get("val_loss"));
+  auto a = straight->model().parameters(), b = resumed->model().parameters();
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) CHECK(a[i].equal(b[i]));
 }
