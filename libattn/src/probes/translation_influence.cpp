@@ -21,9 +21,7 @@ torch::Tensor translation_influence(nn::TranslationModelImpl& model, const data:
     auto gate = torch::ones({B, S}, torch::TensorOptions().device(batch.source.device()).requires_grad(true));
     auto encoded = model.encode(batch.source, batch.source_mask, gate);
     auto target_mask = batch.target_in.ne(model.options().pad_id());
-    auto states = model.decoder->forward_tokens(model.embedding->weight, batch.target_in, target_mask,
-                                                encoded.decoder_init)
-                      .states;                                                        // (B, T, D)
+    auto states = model.decoder_states(encoded, batch.target_in);                       // (B, T, D)
     auto attended = model.attention_module(states, encoded.states, batch.source_mask);  // context (B, T, C)
     delta = torch::full({B, T, S}, std::numeric_limits<float>::quiet_NaN(), gate.options().requires_grad(false));
     for (int64_t t = 0; t < T; ++t) {

@@ -2,36 +2,22 @@
 #include "attn/tasks/classification_runs.h"
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include "attn/core/error.h"
 #include "attn/io/checkpoint.h"
 #include "attn/io/files.h"
 #include "attn/io/run_cost.h"
 #include "attn/io/run_record.h"
+#include "attn/io/same_config.h"
 #include "attn/tasks/classification_task.h"
 
 namespace attn::tasks {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-// The part of a resolved config its runs were trained with: everything but
-// `probes`, which only the analysis reads. Configs that agree on it share a
-// run set, so a finished set can be re-analysed with other probe settings.
-std::string training_part(const std::string& resolved_yaml) {
-  YAML::Node node = YAML::Load(resolved_yaml);
-  if (node.IsMap()) node.remove("probes");
-  YAML::Emitter out;
-  out << node;
-  return out.c_str();
-}
-
-}  // namespace
-
 bool same_training(const std::string& resolved_a, const std::string& resolved_b) {
-  return resolved_a == resolved_b || training_part(resolved_a) == training_part(resolved_b);
+  // Only the analysis reads `probes`: configs that agree on the rest share a run set.
+  return io::same_config_except(resolved_a, resolved_b, "probes");
 }
 
 std::vector<ClassificationRun> classification_runs(const ClassificationConfig& config, const fs::path& out_dir) {

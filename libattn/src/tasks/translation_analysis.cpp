@@ -250,8 +250,10 @@ TranslationAnalysis analyze_translation_run_set(const TranslationConfig& config,
   for (const auto& run : runs) a.bleu_runs.push_back(run.name);
   a.bleu.assign(runs.size(), {});
 
-  // 1. Run A at every snapshot: accuracy, perplexity, BLEU; the best is gold.
+  // 1. Run A at every snapshot: accuracy, perplexity, BLEU; the best is gold
+  //    (its attention is kept: the gold alpha).
   double best_accuracy = -1;
+  Blocks gold_alpha;
   for (int64_t step : a.steps) {
     auto model = load_translation_snapshot(config, data, gold_run, step, device);
     auto reading = read_snapshot(*model, set, device, false);
@@ -261,18 +263,18 @@ TranslationAnalysis analyze_translation_run_set(const TranslationConfig& config,
     if (reading.scores.accuracy > best_accuracy) {
       best_accuracy = reading.scores.accuracy;
       a.gold_step = step;
+      gold_alpha = std::move(reading.alpha);
     }
     log(fmt::format("run A step {}: token accuracy {:.4f}, perplexity {:.2f}, BLEU {:.2f}", step,
                     reading.scores.accuracy, reading.scores.perplexity(), a.bleu[0].back()));
   }
   a.xi_star = best_accuracy;
 
-  // 2. Gold attention and Delta.
-  Blocks gold_alpha, gold_delta;
+  // 2. Delta and the gold translations.
+  Blocks gold_delta;
   std::vector<std::string> gold_hypotheses;
   {
     auto model = load_translation_snapshot(config, data, gold_run, a.gold_step, device);
-    gold_alpha = read_snapshot(*model, set, device, false).alpha;
     const auto delta_start = Clock::now();
     for (const auto& batch : set.batches) gold_delta.push_back(probes::translation_influence(*model, batch.to(device)).cpu());
     log(fmt::format("gold: run A at step {} (token accuracy {:.4f}); Delta in {:.0f}s", a.gold_step, best_accuracy,

@@ -2,13 +2,13 @@
 #include "attn/tasks/translation_runs.h"
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include "attn/core/error.h"
 #include "attn/io/checkpoint.h"
 #include "attn/io/files.h"
 #include "attn/io/run_cost.h"
 #include "attn/io/run_record.h"
+#include "attn/io/same_config.h"
 #include "attn/tasks/translation_task.h"
 
 namespace attn::tasks {
@@ -19,19 +19,11 @@ namespace {
 
 constexpr const char* kVocabularyFile = "sentencepiece.model";
 
-// Everything but `analysis`, which only attn-analyze reads.
-std::string training_part(const std::string& resolved_yaml) {
-  YAML::Node node = YAML::Load(resolved_yaml);
-  if (node.IsMap()) node.remove("analysis");
-  YAML::Emitter out;
-  out << node;
-  return out.c_str();
-}
-
 }  // namespace
 
 bool same_translation_training(const std::string& resolved_a, const std::string& resolved_b) {
-  return resolved_a == resolved_b || training_part(resolved_a) == training_part(resolved_b);
+  // Only the analysis reads `analysis`: configs that agree on the rest share a run set.
+  return io::same_config_except(resolved_a, resolved_b, "analysis");
 }
 
 bool is_translation_run_set(const fs::path& dir) { return fs::exists(dir / kVocabularyFile); }

@@ -93,6 +93,8 @@ class TranslationModelImpl : public Seq2SeqModel {
   /// decoder states after the previous step (encoded.decoder_init at first).
   DecoderStep decode_step(const EncodedSource& encoded, const torch::Tensor& tokens,
                           const std::vector<RecurrentState>& states);
+  /// Teacher-forced decoder states (B, T, D) for target_in (zero at padding).
+  torch::Tensor decoder_states(const EncodedSource& encoded, const torch::Tensor& target_in);
 
   AttentionImpl& attention() override { return *attention_module; }
   ReadoutImpl& readout() override { return *readout_module; }
@@ -106,8 +108,6 @@ class TranslationModelImpl : public Seq2SeqModel {
   Readout readout_module{nullptr};          // ReLU, with biases
 
  private:
-  /// Decoder states (B, T, D) for teacher forcing (zero at padding).
-  torch::Tensor decoder_states(const EncodedSource& encoded, const torch::Tensor& target_in);
   TranslationModelOptions options_;
 };
 TORCH_MODULE(TranslationModel);
