@@ -20,6 +20,7 @@
 #include "attn/probes/ktiw.h"
 #include "attn/probes/translation_influence.h"
 #include "attn/probes/word_translation.h"
+#include "nn/embedding_rows.h"
 #include "seeding.h"
 
 using attn::data::EncodedPair;
@@ -83,6 +84,67 @@ TEST_CASE_METHOD(attn_test::Seeded, "packed stack equals running each sentence a
       for (int d = 0; d < 2; ++d)
         CHECK(torch::allclose(batch.finals[k][d].h[b], alone.finals[k][d].h[0], 1e-5, 1e-6));
   }
+}
+
+TEST_CASE_METHOD(attn_test::Seeded, "packed stack path equals the layer-by-layer masked path, gradients included",
+                 "[nn][translation]") {
+  // Float on CPU takes the packed path (rows of real tokens, sorted
+  // time-major recurrences); double takes RecurrentLayer's masked path.
+  RecurrentStack packed(RecurrentStackOptions(4, 3).layers(2).bidirectional(true));
+  RecurrentStack masked(RecurrentStackOptions(4, 3).layers(2).bidirectional(true));
+  masked->to(torch::kDouble);
+  {
+    torch::NoGradGuard no_grad;
+    auto from = packed->parameters(), to = masked->parameters();
+    for (size_t i = 0; i < from.size(); ++i) to[i].copy_(from[i]);
+  }
+  auto x = torch::randn({4, 7, 4});
+  const std::vector<int64_t> lengths = {3, 7, 1, 5};  // unsorted on purpose
+  auto mask = torch::arange(7).unsqueeze(0) < torch::tensor(lengths).unsqueeze(1);
+  auto x_float = x.clone().requires_grad_(), x_double = x.to(torch::kDouble).requires_grad_();
+  auto a = packed->forward(x_float, mask), b = masked->forward(x_double, mask);
+  CHECK(torch::allclose(a.states, b.states.to(torch::kFloat), 1e-5, 1e-6));
+  for (int k = 0; k < 2; ++k)
+    for (int d = 0; d < 2; ++d) {
+      CHECK(torch::allclose(a.finals[k][d].h, b.finals[k][d].h.to(torch::kFloat), 1e-5, 1e-6));
+      CHECK(torch::allclose(a.finals[k][d].c, b.finals[k][d].c.to(torch::kFloat), 1e-5, 1e-6));
+    }
+  // A loss that reads every output and final state.
+  auto weights = torch::randn({4, 7, 6});
+  auto loss = [&](const attn::nn::RecurrentStackOutput& out, torch::Dtype dtype) {
+    auto total = (out.states * weights.to(dtype)).sum();
+    for (const auto& layer : out.finals)
+      for (const auto& state : layer) total = total + state.h.sum() * 0.3 + state.c.sum() * 0.7;
+    return total;
+  };
+  loss(a, torch::kFloat).backward();
+  loss(b, torch::kDouble).backward();
+  CHECK(torch::allclose(x_float.grad(), x_double.grad().to(torch::kFloat), 1e-4, 1e-5));
+  auto pa = packed->parameters(), pb = masked->parameters();
+  for (size_t i = 0; i < pa.size(); ++i) {
+    INFO("parameter " << i);
+    CHECK(torch::allclose(pa[i].grad(), pb[i].grad().to(torch::kFloat), 1e-4, 1e-5));
+  }
+}
+
+TEST_CASE_METHOD(attn_test::Seeded, "packed decoder stack starts from the given per-layer states", "[nn][translation]") {
+  RecurrentStack packed(RecurrentStackOptions(4, 3).layers(2));
+  RecurrentStack masked(RecurrentStackOptions(4, 3).layers(2));
+  masked->to(torch::kDouble);
+  {
+    torch::NoGradGuard no_grad;
+    auto from = packed->parameters(), to = masked->parameters();
+    for (size_t i = 0; i < from.size(); ++i) to[i].copy_(from[i]);
+  }
+  auto x = torch::randn({3, 5, 4});
+  auto mask = torch::arange(5).unsqueeze(0) < torch::tensor({2, 5, 4}).unsqueeze(1);
+  std::vector<attn::nn::RecurrentState> initial = {{torch::randn({3, 3}), torch::randn({3, 3})},
+                                                   {torch::randn({3, 3}), torch::randn({3, 3})}};
+  std::vector<attn::nn::RecurrentState> initial_double;
+  for (const auto& s : initial) initial_double.push_back({s.h.to(torch::kDouble), s.c.to(torch::kDouble)});
+  auto a = packed->forward(x, mask, initial), b = masked->forward(x.to(torch::kDouble), mask, initial_double);
+  CHECK(torch::allclose(a.states, b.states.to(torch::kFloat), 1e-5, 1e-6));
+  CHECK_FALSE(torch::allclose(a.states, packed->forward(x, mask).states, 1e-3, 1e-3));  // the states mattered
 }
 
 TEST_CASE_METHOD(attn_test::Seeded, "translation model equals a hand-composed forward", "[nn][translation]") {
@@ -322,4 +384,19 @@ TEST_CASE_METHOD(attn_test::Seeded, "beta^px learns a one-to-one lexicon", "[pro
   torch::NoGradGuard no_grad;
   auto table = torch::log_softmax(torch::matmul(fit.model->embedding->weight, fit.model->output->weight.t()), -1);
   for (int64_t o = 10; o < 16; ++o) CHECK(table.narrow(0, 4, 6).select(1, o).argmax().item<int64_t>() == o - 10);
+}
+
+TEST_CASE_METHOD(attn_test::Seeded, "embedding rows and their gradient equal LibTorch's embedding", "[nn][translation]") {
+  auto table = torch::randn({9, 4}).requires_grad_();
+  auto reference_table = table.detach().clone().requires_grad_();
+  auto ids = torch::tensor({{3, 1, 3}, {8, 3, 0}});  // id 3 three times
+  auto weights = torch::randn({2, 3, 4});
+  auto ours = attn::nn::detail::embedding_rows(table, ids);
+  auto reference = torch::nn::functional::embedding(ids, reference_table);
+  REQUIRE(ours.sizes() == reference.sizes());
+  CHECK(torch::equal(ours, reference));
+  (ours * weights).sum().backward();
+  (reference * weights).sum().backward();
+  CHECK(torch::allclose(table.grad(), reference_table.grad(), 1e-6, 1e-7));
+  CHECK(table.grad()[3].abs().sum().item<float>() > 0);
 }

@@ -20,10 +20,17 @@
 namespace attn_bench {
 
 namespace {
-// The authors' PyTorch model on this machine kind (LibTorch 1.13 underneath,
-// AVX-512 OpenBLAS, glibc malloc tuned to keep freed memory), 16 random
-// gettext pairs per step (issue 15).
-constexpr double kAuthorsMs1Thread = 196, kAuthorsMs2Threads = 214;
+// The authors' PyTorch model (PAPER.md 2.2 in Debian's python3-torch 1.13,
+// OpenBLAS, glibc malloc tuned to keep freed memory), 16 random gettext
+// pairs per step, on the two CPU kinds these machines have been: an AVX-512
+// one (issue 15) and a 2-core AMD EPYC without AVX-512 (session 11,
+// docs/translation.md). Both are printed; the one matching this CPU is marked.
+struct AuthorsReference {
+  const char* cpu;
+  double ms_1_thread, ms_2_threads;
+};
+constexpr AuthorsReference kAuthorsAvx512{"AVX-512 CPU", 196, 214};
+constexpr AuthorsReference kAuthorsAvx2{"AVX2 CPU (AMD EPYC, no AVX-512)", 544, 1118};
 }  // namespace
 
 void time_translation_step(const std::string& config_path, const c10::Device& device, int threads, int steps,
@@ -56,15 +63,21 @@ void time_translation_step(const std::string& config_path, const c10::Device& de
   }
   profile.reset();
   const double ms = 1e3 * seconds / steps;
-  const double reference = threads >= 2 ? kAuthorsMs2Threads : kAuthorsMs1Thread;
   fmt::print("\ntranslation training step (batch {}, {:.0f} target tokens on average): {:.1f} ms\n",
              config.train.batch_size, tokens / steps, ms);
   fmt::print("  FLOPs on real tokens (3x forward): {:.2f} GFLOP -> {:.1f} GFLOP/s = {:.0f}% of the SGEMM\n",
              real / steps / 1e9, real / seconds / 1e9, 100 * real / seconds / 1e9 / sgemm_gflops);
   fmt::print("  FLOPs as a padded decoder and output layer count them: {:.2f} GFLOP\n", padded / steps / 1e9);
-  if (!device.is_cuda() && threads <= 2)
-    fmt::print("  the authors' PyTorch model: {:.0f} ms at {} thread(s) -> {:.2f}x faster (target >= 2x, goal 3x)\n",
-               reference, threads >= 2 ? 2 : 1, reference / ms);
+  if (!device.is_cuda() && threads <= 2) {
+    const bool avx512 = __builtin_cpu_supports("avx512f");
+    for (const auto& reference : {kAuthorsAvx512, kAuthorsAvx2}) {
+      const double authors = threads >= 2 ? reference.ms_2_threads : reference.ms_1_thread;
+      const bool this_cpu = avx512 == (reference.cpu == kAuthorsAvx512.cpu);
+      fmt::print("  the authors' PyTorch model on an {}: {:.0f} ms at {} thread(s) -> {:.2f}x faster{}\n",
+                 reference.cpu, authors, threads >= 2 ? 2 : 1, authors / ms,
+                 this_cpu ? " (this CPU's kind; target >= 2x, goal 3x)" : "");
+    }
+  }
 }
 
 }  // namespace attn_bench

@@ -3,40 +3,16 @@
 
 #include "gru_function.h"
 #include "lstm_function.h"
+#include "packed_layout.h"
 
 #include <torch/nn/functional/embedding.h>
 #include <torch/nn/init.h>
 
 #include <cmath>
-#include <optional>
 #include <vector>
 
 namespace attn::nn {
 
-namespace {
-
-// Rows of a right-padded batch ordered longest first, and per time step how
-// many of them are still running (LSTMRecurrence's `active` counts).
-struct LengthOrder {
-  torch::Tensor order, inverse;  // (B) sorted position -> row, and back
-  std::vector<int64_t> active;   // (T)
-};
-
-std::optional<LengthOrder> length_order(const torch::Tensor& mask) {
-  const int64_t B = mask.size(0), T = mask.size(1);
-  auto lengths = mask.sum(1);  // (B) int64
-  auto positions = torch::arange(T, lengths.options());
-  // Any other padding pattern keeps the mask path.
-  if (!torch::equal(positions.unsqueeze(0) < lengths.unsqueeze(1), mask)) return std::nullopt;
-  auto [sorted, order] = lengths.sort(/*stable=*/true, /*dim=*/0, /*descending=*/true);
-  LengthOrder result{order, order.argsort(), std::vector<int64_t>(T, 0)};
-  auto sorted_lengths = sorted.accessor<int64_t, 1>();
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t t = 0; t < sorted_lengths[b]; ++t) ++result.active[t];
-  return result;
-}
-
-}  // namespace
 
 RecurrentLayerImpl::RecurrentLayerImpl(const RecurrentLayerOptions& options) : options_(options) {
   reset();
@@ -87,7 +63,7 @@ RecurrentOutput RecurrentLayerImpl::forward(const torch::Tensor& gates, const to
   torch::Tensor c = lstm ? (initial.c.defined() ? initial.c : zeros) : torch::Tensor();
   const bool fused = gates.is_cpu() && gates.scalar_type() == torch::kFloat;
   if (lstm && fused && mask.defined()) {
-    if (auto by_length = length_order(mask)) {
+    if (auto by_length = detail::packed_layout(mask)) {
       // Longest rows first, so that step t computes only the rows still running.
       auto result = detail::LSTMRecurrence::apply(
           gates.transpose(0, 1).index_select(1, by_length->order).contiguous(), h.index_select(0, by_length->order),

@@ -5,6 +5,9 @@
 #include <torch/nn/functional/embedding.h>
 
 #include "attn/core/error.h"
+#include "embedding_rows.h"
+#include "lstm_function.h"
+#include "packed_layout.h"
 
 namespace attn::nn {
 
@@ -39,8 +42,17 @@ RecurrentStackImpl::RecurrentStackImpl(const RecurrentStackOptions& o) : options
   }
 }
 
+std::optional<detail::PackedLayout> RecurrentStackImpl::packed_layout(const torch::Tensor& like,
+                                                                     const torch::Tensor& mask) const {
+  if (!mask.defined() || options_.cell() != CellKind::kLSTM || !like.is_cpu() || like.scalar_type() != torch::kFloat)
+    return std::nullopt;
+  return detail::packed_layout(mask);
+}
+
 RecurrentStackOutput RecurrentStackImpl::forward(const torch::Tensor& inputs, const torch::Tensor& mask,
                                                  const std::vector<RecurrentState>& initial) {
+  if (auto layout = packed_layout(inputs, mask))
+    return run_packed(inputs.reshape({-1, inputs.size(2)}).index_select(0, layout->real), *layout, initial);
   std::vector<torch::Tensor> gates;
   for (auto& direction : layers[0]) gates.push_back(direction->input_gates(inputs, mask));
   return run(std::move(gates), mask, initial);
@@ -52,8 +64,13 @@ RecurrentStackOutput RecurrentStackImpl::forward_tokens(const torch::Tensor& tab
   // Projecting the table once pays when it is smaller than the batch (the
   // copy task's 42 ids); a translation vocabulary of 8000 pieces is far
   // larger than a batch's few hundred tokens, so those are looked up first.
-  if (table.size(0) > tokens.numel())
-    return forward(torch::nn::functional::embedding(tokens, table), mask, initial);
+  if (table.size(0) > tokens.numel()) {
+    if (auto layout = packed_layout(table, mask)) {
+      auto real_tokens = tokens.reshape({-1}).index_select(0, layout->real);  // (N)
+      return run_packed(detail::embedding_rows(table, real_tokens), *layout, initial);
+    }
+    return forward(detail::embedding_rows(table, tokens), mask, initial);
+  }
   std::vector<torch::Tensor> gates;
   for (auto& direction : layers[0]) gates.push_back(direction->input_gates_from_embedding(table, tokens));
   return run(std::move(gates), mask, initial);
@@ -83,6 +100,38 @@ RecurrentStackOutput RecurrentStackImpl::run(std::vector<torch::Tensor> first_ga
     out.finals.push_back(std::move(finals));
   }
   out.states = below;
+  return out;
+}
+
+RecurrentStackOutput RecurrentStackImpl::run_packed(const torch::Tensor& rows, const detail::PackedLayout& layout,
+                                                    const std::vector<RecurrentState>& initial) {
+  check(initial.empty() || (!options_.bidirectional() && static_cast<int64_t>(initial.size()) == options_.layers()),
+        "recurrent stack: expected one initial state per layer of a unidirectional stack, got {}", initial.size());
+  const int64_t B = layout.batch, T = layout.time, H = options_.hidden_size();
+  auto zeros = torch::zeros({B, H}, rows.options());
+  RecurrentStackOutput out;
+  torch::Tensor input = rows;  // (N, I), then (N, K)
+  for (size_t k = 0; k < layers.size(); ++k) {
+    if (k > 0)
+      input = torch::nn::functional::dropout(
+          input, torch::nn::functional::DropoutFuncOptions().p(options_.dropout()).training(is_training()));
+    std::vector<torch::Tensor> outputs;
+    std::vector<RecurrentState> finals;
+    for (auto& layer : layers[k]) {
+      auto gates = layer->input_gates(input);  // (N, G)
+      auto slots = torch::zeros({T * B, gates.size(1)}, gates.options()).index_copy(0, layout.slot, gates);
+      const auto& h0 = initial.empty() ? zeros : initial[k].h;
+      const auto& c0 = initial.empty() ? zeros : initial[k].c;
+      auto result = detail::LSTMRecurrence::apply(
+          slots.view({T, B, -1}), h0.index_select(0, layout.order), c0.index_select(0, layout.order),
+          layer->weight_hh, torch::empty({0}, rows.options()), layer->options().reverse(), layout.active);
+      outputs.push_back(result[0].view({T * B, H}).index_select(0, layout.slot));  // (N, H)
+      finals.push_back({result[1].index_select(0, layout.inverse), result[2].index_select(0, layout.inverse)});
+    }
+    input = outputs.size() == 1 ? outputs[0] : torch::cat(outputs, 1);  // (N, K)
+    out.finals.push_back(std::move(finals));
+  }
+  out.states = torch::zeros({B * T, input.size(1)}, input.options()).index_copy(0, layout.real, input).view({B, T, -1});
   return out;
 }
 

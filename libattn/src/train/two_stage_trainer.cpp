@@ -1,8 +1,6 @@
 // The two-stage training loop (see attn/train/two_stage_trainer.h).
 #include "attn/train/two_stage_trainer.h"
 
-#include <torch/optim/adam.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -26,12 +24,15 @@ TwoStageTrainer::TwoStageTrainer(TrainingTask& task, TrainerOptions options, fs:
   check(options_.learning_rate() > 0, "train.learning_rate: expected > 0, got {}", options_.learning_rate());
 }
 
-torch::optim::Adam make_optimizer(torch::nn::Module& model, const TrainerOptions& options) {
-  return torch::optim::Adam(model.parameters(), torch::optim::AdamOptions(options.learning_rate()));
+FusedAdam make_optimizer(torch::nn::Module& model, const TrainerOptions& options) {
+  return FusedAdam(model.parameters(), torch::optim::AdamOptions(options.learning_rate()));
 }
 
 torch::Tensor training_step(TrainingTask& task, torch::optim::Optimizer& optimizer, int64_t step) {
-  optimizer.zero_grad();
+  if (auto* fused = dynamic_cast<FusedAdam*>(&optimizer))
+    fused->clear_gradients();
+  else
+    optimizer.zero_grad();
   torch::Tensor loss = task.training_loss(step);
   loss.backward();
   optimizer.step();
@@ -66,7 +67,7 @@ TrainingResult TwoStageTrainer::run(bool resume) {
   };
   io::ensure_directory(run_dir_);
   torch::nn::Module& model = task_.model();
-  torch::optim::Adam optimizer = make_optimizer(model, options_);
+  FusedAdam optimizer = make_optimizer(model, options_);
 
   TrainingResult result;
   int64_t step = 0;

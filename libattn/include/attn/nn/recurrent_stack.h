@@ -5,6 +5,12 @@
 // are computed ("packing": the backward direction starts at each sentence's
 // last real token) while the batch stays the one the protocol drew.
 //
+// On CPU, for float LSTMs with right padding, the whole stack works on the
+// real tokens' rows and each recurrence on rows sorted by length
+// (src/nn/packed_layout.h): no padded copy is made between layers, and
+// dropout draws only for real tokens. Other cases run layer by layer
+// through RecurrentLayer's masked forward.
+//
 // Layer k > 0 reads dropout(layer k-1's outputs, directions concatenated);
 // dropout acts between layers only, in training mode (as torch::nn::LSTM's
 // `dropout`). Initial and final states are per layer; a bidirectional
@@ -20,11 +26,16 @@
 #include <torch/arg.h>
 #include <torch/types.h>
 
+#include <optional>
 #include <vector>
 
 #include "attn/nn/recurrent.h"
 
 namespace attn::nn {
+
+namespace detail {
+struct PackedLayout;
+}
 
 struct RecurrentStackOptions {
   RecurrentStackOptions(int64_t input_size, int64_t hidden_size)
@@ -77,6 +88,14 @@ class RecurrentStackImpl : public torch::nn::Module {
   /// Runs from layer 0 given its per-direction input gates.
   RecurrentStackOutput run(std::vector<torch::Tensor> first_gates, const torch::Tensor& mask,
                            const std::vector<RecurrentState>& initial);
+  /// The layout of the packed path (CPU float LSTM, right-padded `mask`), or
+  /// nothing for the generic one.
+  std::optional<detail::PackedLayout> packed_layout(const torch::Tensor& like, const torch::Tensor& mask) const;
+  /// The packed path: `rows` (N, I) are the first layer's inputs at the real
+  /// tokens; every layer runs on the N real rows (projection, dropout) and
+  /// its recurrence on the sorted time-major slots, with no padded copies.
+  RecurrentStackOutput run_packed(const torch::Tensor& rows, const detail::PackedLayout& layout,
+                                  const std::vector<RecurrentState>& initial);
   RecurrentStackOptions options_;
 };
 TORCH_MODULE(RecurrentStack);

@@ -11,13 +11,13 @@
 #pragma once
 
 #include <torch/arg.h>
-#include <torch/optim/adam.h>
 
 #include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "attn/train/fused_adam.h"
 #include "attn/train/metric_row.h"
 #include "attn/train/training_task.h"
 
@@ -53,10 +53,11 @@ struct TrainingResult {
 };
 
 /// The optimiser every run uses: Adam at `options.learning_rate()`, PyTorch's
-/// other defaults.
-torch::optim::Adam make_optimizer(torch::nn::Module& model, const TrainerOptions& options);
+/// other defaults (one pass per parameter: fused_adam.h).
+FusedAdam make_optimizer(torch::nn::Module& model, const TrainerOptions& options);
 
-/// One update (phase 4 of the loop): zero the gradients, the task's loss on
+/// One update (phase 4 of the loop): clear the gradients (FusedAdam: to
+/// none; any other optimiser: zero_grad()), the task's loss on
 /// the batch of `step`, backward, optimiser step. Returns the loss (not
 /// synchronised: call .item() when the value is needed). Benchmarks time
 /// exactly this.
