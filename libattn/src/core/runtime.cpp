@@ -2,6 +2,7 @@
 #include "attn/core/runtime.h"
 
 #include <dlfcn.h>
+#include <sys/prctl.h>
 #include <malloc.h>
 #include <sched.h>
 #include <unistd.h>
@@ -11,11 +12,14 @@
 #include <cxxabi.h>
 #include <fmt/format.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <thread>
 
 #include "attn/core/error.h"
+#include "attn/core/interrupt.h"
 
 namespace attn {
 
@@ -136,10 +140,31 @@ void keep_freed_memory() {
 #endif
 }
 
+namespace {
+
+// A worker process (io/process_pool.h sets ATTN_WORKER_PARENT) gets SIGTERM
+// when its parent dies, however it dies (kill -9 included): it then
+// checkpoints and exits like any interrupted run instead of training on as
+// an orphan beside a later --resume.
+void die_with_parent_worker() {
+  const char* parent = std::getenv("ATTN_WORKER_PARENT");
+  if (parent == nullptr) return;
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  // The parent may have died before prctl: then this process was reparented.
+  if (std::to_string(::getppid()) != parent) std::raise(SIGTERM);
+}
+
+}  // namespace
+
 int run_app(const char* program, const std::function<int()>& body) {
   keep_freed_memory();
+  install_interrupt_handlers();
+  die_with_parent_worker();
   try {
     return body();
+  } catch (const Interrupted& e) {
+    fmt::print(stderr, "{}: interrupted: {}; continue with --resume\n", program, e.what());
+    return kInterruptedExit;
   } catch (const Error& e) {
     fmt::print(stderr, "{}: error: {}\n", program, e.what());
   } catch (const c10::Error& e) {

@@ -11,17 +11,18 @@ namespace attn::io {
 namespace fs = std::filesystem;
 
 void write_archive(const fs::path& path, torch::serialize::OutputArchive& archive) {
-  if (path.has_parent_path()) ensure_directory(path.parent_path());
-  const fs::path tmp = temporary_sibling(path);
+  // Serialised in memory first: LibTorch's file writer reports a failed
+  // write (a full disk) from a destructor, which terminates the process.
+  std::string bytes;
   try {
-    archive.save_to(tmp.string());
+    archive.save_to([&bytes](const void* data, size_t size) {
+      bytes.append(static_cast<const char*>(data), size);
+      return size;
+    });
   } catch (const c10::Error& e) {
-    fs::remove(tmp);
-    throw Error(fmt::format("{}: cannot write checkpoint ({})", path.string(), e.what_without_backtrace()));
+    throw Error(fmt::format("{}: cannot serialise checkpoint ({})", path.string(), e.what_without_backtrace()));
   }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  check(!ec, "{}: cannot rename checkpoint into place ({})", path.string(), ec.message());
+  write_bytes_atomic(path, bytes.data(), bytes.size());
 }
 
 void read_archive(const fs::path& path, torch::serialize::InputArchive& archive) {

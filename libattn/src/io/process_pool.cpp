@@ -7,9 +7,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <csignal>
 #include <map>
+#include <string>
 
 #include "attn/core/error.h"
+#include "attn/core/interrupt.h"
 
 extern char** environ;
 
@@ -22,11 +25,23 @@ std::vector<int> run_self_in_parallel(const std::vector<std::vector<std::string>
   std::vector<int> codes(argument_lists.size(), -1);
   std::map<pid_t, size_t> running;
   size_t next = 0;
+  // Workers read this to die with their parent (core/runtime.h, run_app).
+  ::setenv("ATTN_WORKER_PARENT", std::to_string(::getpid()).c_str(), 1);
+  int forwarded = 0;  // the signal passed on to the workers, once
+  auto forward_interrupt = [&] {
+    const int signal = interrupt_signal();
+    if (signal == 0 || forwarded != 0) return;
+    forwarded = signal;
+    for (const auto& [pid, index] : running) ::kill(pid, signal);
+  };
   auto wait_one = [&] {
     int status = 0;
     pid_t pid;
-    do pid = ::waitpid(-1, &status, 0);
-    while (pid < 0 && errno == EINTR);
+    while (true) {
+      forward_interrupt();
+      pid = ::waitpid(-1, &status, 0);
+      if (pid >= 0 || errno != EINTR) break;
+    }
     check(pid > 0, "waiting for a child process failed: {}", std::strerror(errno));
     auto it = running.find(pid);
     if (it == running.end()) return;
@@ -36,7 +51,8 @@ std::vector<int> run_self_in_parallel(const std::vector<std::vector<std::string>
     if (on_exit) on_exit(index, codes[index]);
   };
   while (next < argument_lists.size() || !running.empty()) {
-    while (next < argument_lists.size() && static_cast<int>(running.size()) < jobs) {
+    // After a signal no new worker starts; the running ones checkpoint and stop.
+    while (interrupt_signal() == 0 && next < argument_lists.size() && static_cast<int>(running.size()) < jobs) {
       std::vector<std::string> args = argument_lists[next];
       args.insert(args.begin(), program_name);
       std::vector<char*> argv;
@@ -47,8 +63,14 @@ std::vector<int> run_self_in_parallel(const std::vector<std::vector<std::string>
       check(rc == 0, "cannot start a worker process: {}", std::strerror(rc));
       running[pid] = next++;
     }
+    if (running.empty()) break;
     wait_one();
   }
+  if (interrupt_signal() != 0)
+    throw Interrupted(fmt::format("stopped by {}: the running workers saved their checkpoints ({} of {} units not "
+                                  "started)",
+                                  signal_name(interrupt_signal()), argument_lists.size() - next,
+                                  argument_lists.size()));
   return codes;
 }
 

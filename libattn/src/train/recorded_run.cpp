@@ -6,6 +6,7 @@
 #include "attn/core/error.h"
 #include "attn/core/runtime.h"
 #include "attn/io/files.h"
+#include "attn/io/run_lock.h"
 #include "attn/io/run_record.h"
 
 namespace attn::train {
@@ -28,6 +29,7 @@ std::vector<MetricRow> read_history(const fs::path& run_dir) {
 
 TrainingResult run_recorded(const RecordedRun& run, const RunContext& context,
                             const std::function<std::unique_ptr<TrainingTask>()>& make_task) {
+  io::RunLock lock(run.dir);  // before anything is read or written there
   check_run_folder(run.dir, run.config_yaml, run.resume, run.same_config);
   if (io::run_done(run.dir)) {
     TrainingResult done;
@@ -44,11 +46,11 @@ TrainingResult run_recorded(const RecordedRun& run, const RunContext& context,
   record.command_line = context.command_line;
   record.experiment = run.experiment;
   record.overrides = context.overrides;
-  io::write_run_record(run.dir, record);
 
   std::unique_ptr<TrainingTask> task = make_task();
   TrainerOptions options = run.trainer;
   options.progress(context.progress);
+  options.on_started([&] { io::write_run_record(run.dir, record); });
   TwoStageTrainer trainer(*task, options, run.dir);
   TrainingResult result = trainer.run(/*resume=*/true);
   io::write_done_marker(run.dir, result.seconds);

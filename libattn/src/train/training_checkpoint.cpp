@@ -18,6 +18,9 @@ void save_checkpoint(const fs::path& path, torch::nn::Module& model, torch::opti
   archive.write("step", c10::IValue(state.step));
   archive.write("stage", c10::IValue(static_cast<int64_t>(stage_number(state.stage))));
   archive.write("history_csv", c10::IValue(MetricRow::csv(state.history)));
+  archive.write("seconds", c10::IValue(state.seconds));
+  archive.write("loss_sum", c10::IValue(state.loss_sum));
+  archive.write("loss_count", c10::IValue(state.loss_count));
   {
     auto generator = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(generator.mutex());
@@ -49,6 +52,11 @@ TrainingState load_checkpoint(const fs::path& path, torch::nn::Module& model, to
   check(stage.toInt() == 1 || stage.toInt() == 2, "{}: stage {}: expected 1 or 2", path.string(), stage.toInt());
   state.stage = static_cast<Stage>(stage.toInt());
   state.history = MetricRow::parse_csv(history.toStringRef(), path.string());
+  // Absent in checkpoints written before these were kept.
+  c10::IValue seconds, loss_sum, loss_count;
+  if (archive.try_read("seconds", seconds) && seconds.isDouble()) state.seconds = seconds.toDouble();
+  if (archive.try_read("loss_sum", loss_sum) && loss_sum.isDouble()) state.loss_sum = loss_sum.toDouble();
+  if (archive.try_read("loss_count", loss_count) && loss_count.isInt()) state.loss_count = loss_count.toInt();
   torch::Tensor rng_state;
   if (archive.try_read("cpu_rng_state", rng_state)) {
     auto generator = at::detail::getDefaultCPUGenerator();

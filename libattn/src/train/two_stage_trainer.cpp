@@ -6,8 +6,10 @@
 #include <cmath>
 
 #include "attn/core/error.h"
+#include "attn/core/interrupt.h"
 #include "attn/io/checkpoint.h"
 #include "attn/io/files.h"
+#include "attn/io/run_lock.h"
 #include "attn/train/training_checkpoint.h"
 
 namespace attn::train {
@@ -53,7 +55,8 @@ void TwoStageTrainer::print_progress(const MetricRow& row, int64_t step, int64_t
   const int64_t done = step - first_step;
   const double rate = done > 0 && elapsed > 0 ? done / elapsed : 0.0;
   // Before the first training step there is neither a loss nor a rate.
-  const std::string loss = std::isnan(row.get("train_loss")) ? "-" : fmt::format("{:.4f}", row.get("train_loss"));
+  // "-" only before the first training step; a diverged loss never reaches a row.
+  const std::string loss = row.get("step") == 0 ? "-" : fmt::format("{:.4f}", row.get("train_loss"));
   const std::string left = rate > 0 ? fmt::format("~{:.0f}s left", (options_.steps() - step) / rate) : "time left unknown";
   fmt::print(stderr, "{}step {:>4}/{} stage {} loss {}{} | {:.2f} step/s, {:.0f}s elapsed, {}\n",
              options_.label().empty() ? "" : "[" + options_.label() + "] ", step, options_.steps(),
@@ -62,27 +65,43 @@ void TwoStageTrainer::print_progress(const MetricRow& row, int64_t step, int64_t
 
 TrainingResult TwoStageTrainer::run(bool resume) {
   const auto start_time = std::chrono::steady_clock::now();
+  // Wall time of this invocation; `seconds_before` adds the earlier ones.
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
   };
-  io::ensure_directory(run_dir_);
+  io::RunLock lock(run_dir_);  // one process per run folder
+  // Under the lock no live writer owns a temporary file here: any is a
+  // leftover of a killed one.
+  io::remove_stale_temporaries(run_dir_);
+  if (fs::exists(run_dir_ / "snapshots")) io::remove_stale_temporaries(run_dir_ / "snapshots");
   torch::nn::Module& model = task_.model();
   FusedAdam optimizer = make_optimizer(model, options_);
 
   TrainingResult result;
   int64_t step = 0;
+  double seconds_before = 0, loss_sum = 0;
+  int64_t loss_count = 0;
   if (resume && fs::exists(checkpoint_path())) {
     auto state = load_checkpoint(checkpoint_path(), model, &optimizer);
     step = state.step;
     result.history = std::move(state.history);
     result.resumed_from = step;
+    seconds_before = state.seconds;
+    loss_sum = state.loss_sum;
+    loss_count = state.loss_count;
+    // The checkpoint holds the history: a deleted metrics file comes back.
+    if (!fs::exists(run_dir_ / "metrics.csv") || !fs::exists(run_dir_ / "metrics.jsonl"))
+      write_metrics(result.history);
   }
+  if (options_.on_started()) options_.on_started()();
   const int64_t first_step = step;
+  int64_t checkpointed = result.resumed_from;  // step of the checkpoint on disk, -1 if none
   Stage stage = stage_at(step);
   task_.begin_stage(stage);
+  auto state_at = [&](int64_t at) {
+    return TrainingState{at, stage, result.history, seconds_before + elapsed(), loss_sum, loss_count};
+  };
 
-  double loss_sum = 0;
-  int64_t loss_count = 0;
   const auto& snapshots = options_.snapshot_steps();
   while (true) {
     const bool logged = !result.history.empty() &&
@@ -97,7 +116,7 @@ TrainingResult TwoStageTrainer::run(bool resume) {
       row.set("stage", stage_number(stage));
       row.set("train_loss", loss_count > 0 ? loss_sum / loss_count : std::nan(""));
       for (const auto& kv : task_.evaluate(step).values) row.set(kv.first, kv.second);
-      row.set("seconds", elapsed());
+      row.set("seconds", seconds_before + elapsed());
       model.train();
       loss_sum = 0;
       loss_count = 0;
@@ -107,20 +126,37 @@ TrainingResult TwoStageTrainer::run(bool resume) {
       // 2. checkpoint (right after an evaluation, so the running loss is empty)
       const bool periodic = options_.checkpoint_every() > 0 && step % options_.checkpoint_every() == 0;
       stopping = options_.stop_when() && options_.stop_when()(row);
-      if ((periodic || stopping || step == options_.steps()) && step != first_step)
-        save_checkpoint(checkpoint_path(), model, &optimizer, {step, stage, result.history});
+      if ((periodic || stopping || step == options_.steps()) && step != first_step) {
+        save_checkpoint(checkpoint_path(), model, &optimizer, state_at(step));
+        checkpointed = step;
+      }
     }
     if (!logged && std::find(snapshots.begin(), snapshots.end(), step) != snapshots.end())
       io::save_weights(run_dir_ / "snapshots" / fmt::format("step_{}.pt", step), model);
     // 3. stop / switch stage
     if (step >= options_.steps() || stopping) break;
+    // A signal: save everything (the running loss too) and stop here; a
+    // resumed run continues from this very step as if never stopped.
+    if (const int signal = interrupt_signal()) {
+      save_checkpoint(checkpoint_path(), model, &optimizer, state_at(step));
+      throw Interrupted(fmt::format("{}: stopped by {} at step {} of {}, checkpoint saved", run_dir_.string(),
+                                    signal_name(signal), step, options_.steps()));
+    }
     if (stage_at(step) != stage) {
       stage = stage_at(step);
       task_.begin_stage(stage);
     }
     // 4. forward, backward, update
     torch::Tensor loss = training_step(task_, optimizer, step);
-    loss_sum += loss.item<double>();
+    const double value = loss.item<double>();
+    // Divergence: the update just made is already poisoned, so nothing of
+    // this state is saved; the last checkpoint stays the run's last good one.
+    check(std::isfinite(value),
+          "{}: training diverged at step {}: the loss is {} (the last checkpoint, {}, is kept; lower "
+          "train.learning_rate?)",
+          run_dir_.string(), step, value,
+          checkpointed >= 0 ? fmt::format("step {}", checkpointed) : std::string("none yet"));
+    loss_sum += value;
     ++loss_count;
     ++step;
   }

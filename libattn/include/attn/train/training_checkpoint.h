@@ -19,6 +19,9 @@ struct TrainingState {
   int64_t step = 0;              ///< optimiser updates done
   Stage stage = Stage::kUniform; ///< stage active at `step`
   std::vector<MetricRow> history;
+  double seconds = 0;             ///< training wall time so far, over all invocations
+  double loss_sum = 0;            ///< running training loss since the last evaluation
+  int64_t loss_count = 0;         ///< (non-zero only in a checkpoint taken on a signal)
 };
 
 /// Saves everything a resumed run needs. `optimizer` may be null (weights only).

@@ -44,6 +44,10 @@ struct TrainerOptions {
   /// this (e.g. head screening stops once accuracy passes its threshold).
   /// The run is checkpointed there, and a resumed run stops there too.
   TORCH_ARG(std::function<bool(const MetricRow&)>, stop_when) = nullptr;
+  /// Optional: called once the run folder is locked and the checkpoint (if
+  /// any) has loaded, before training (the recorded run writes run.json
+  /// here, so that a resume that fails to load leaves it as it was).
+  TORCH_ARG(std::function<void()>, on_started) = nullptr;
 };
 
 struct TrainingResult {
@@ -70,6 +74,12 @@ class TwoStageTrainer {
 
   /// Trains to `steps`. With `resume`, continues from run_dir/checkpoint.pt
   /// when it exists (a finished run returns its history without training).
+  /// Holds the run folder's lock (io/run_lock.h) throughout and removes
+  /// temporary files a killed writer left there. A non-finite training loss
+  /// throws attn::Error naming the folder and step, before anything of that
+  /// step is saved. SIGTERM/SIGINT (core/interrupt.h): checkpoints the exact
+  /// state at the next step boundary and throws attn::Interrupted. The
+  /// `seconds` column counts wall time over all invocations.
   TrainingResult run(bool resume);
 
   /// Stage in force for the update made at `step`.
