@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "attn/io/csv.h"
 #include "attn/core/error.h"
 #include "attn/io/files.h"
 #include "attn/io/run_cost.h"
@@ -110,7 +111,7 @@ std::string summary_csv(const std::vector<CopyExperimentSummary>& experiments) {
       "attention_step_to_50,success\n";
   for (const auto& e : experiments)
     for (const auto& s : e.seeds)
-      out += fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{},{},{},{}\n", e.name, s.seed, s.token_acc,
+      out += fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{},{},{},{}\n", io::csv_field(e.name), s.seed, s.token_acc,
                          s.attention_acc, s.ktiw_acc, s.eval_loss, s.step_to_95, s.ktiw_step_to_50,
                          s.attention_step_to_50, s.success() ? 1 : 0);
   return out;
