@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "attn/cli/command_line.h"
 #include "attn/core/error.h"
 #include "attn/core/runtime.h"
 #include "attn/tasks/copy_flops.h"
@@ -74,7 +75,7 @@ int app_main(int argc, char** argv) {
       ("make-json-dataset", "only write a synthetic paper-format JSON data set here", cxxopts::value<std::string>())
       ("megabytes", "size of --make-json-dataset's file", cxxopts::value<double>()->default_value("29"))
       ("h,help", "show this help");
-  auto args = cli.parse(argc, argv);
+  auto args = attn::cli::parse_flags(cli, argc, argv);
   if (args.count("help")) {
     fmt::print("{}\n", cli.help());
     return 0;
@@ -87,7 +88,16 @@ int app_main(int argc, char** argv) {
     attn_bench::time_json_dataset(args["json-dataset"].as<std::string>());
     return 0;
   }
-  const int threads = attn::configure_threads(args["threads"].as<int>());
+  const int requested_threads = args["threads"].as<int>();
+  attn::check(requested_threads >= 0 && requested_threads <= attn::cli::max_threads(),
+              "--threads: expected 0 (the CPUs this process may use) or a count up to {}, got {}",
+              attn::cli::max_threads(), requested_threads);
+  // A zero-sized SGEMM takes no time and reports an infinite peak; 16384 is
+  // three 1 GiB matrices, more than any CPU here needs to reach its peak.
+  const int64_t matmul_size = args["matmul-size"].as<int64_t>();
+  attn::check(matmul_size >= 64 && matmul_size <= 16384, "--matmul-size: expected an n from 64 to 16384, got {}",
+              matmul_size);
+  const int threads = attn::configure_threads(requested_threads);
   const auto device = attn::resolve_device(args["device"].as<std::string>());
   const int steps = args["steps"].as<int>();
   attn::check(steps >= 1, "--steps: expected a positive count, got {}", steps);

@@ -39,7 +39,7 @@ int app_main(int argc, char** argv) {
     const auto data = tasks::load_run_set_data(config, common.out);
     const auto runs = tasks::classification_runs(config, common.out);
     const int threads = attn::configure_threads(common.threads);
-    tasks::train_classification_run(config, data, tasks::find_run(runs, cli.args()["worker-run"].as<std::string>()),
+    tasks::train_classification_run(config, data, tasks::find_run(runs, cli.args()["worker-run"].as<std::string>(), "--worker-run"),
                                      common.run_context(threads));
     return 0;
   }
@@ -51,19 +51,20 @@ int app_main(int argc, char** argv) {
   }
   const fs::path out_dir = common.out.empty() ? fs::path("runs/" + config.name) : common.out;
   const auto start = std::chrono::steady_clock::now();
-  const auto data = tasks::prepare_run_set(config, out_dir, common.resume);
-  fmt::print(stderr, "[attn-classify] {}: {}\n", config.name, data.describe());
-
+  // Every flag is checked before anything is written into --out.
   auto runs = tasks::classification_runs(config, out_dir);
   if (cli.has("only")) {
     std::vector<tasks::ClassificationRun> selected;
-    for (const auto& name : cli.args()["only"].as<std::vector<std::string>>()) selected.push_back(tasks::find_run(runs, name));
+    for (const auto& name : cli.args()["only"].as<std::vector<std::string>>())
+      selected.push_back(tasks::find_run(runs, name, "--only"));
     runs = selected;
   }
+  const int total_threads = attn::configure_threads(common.threads);
+  const auto data = tasks::prepare_run_set(config, out_dir, common.resume);
+  fmt::print(stderr, "[attn-classify] {}: {}\n", config.name, data.describe());
   std::vector<tasks::ClassificationRun> pending;
   for (const auto& run : runs)
     if (!tasks::run_finished(run)) pending.push_back(run);
-  const int total_threads = attn::configure_threads(common.threads);
   const auto plan = attn::io::plan_jobs(common.device.is_cuda(), total_threads, common.jobs, pending.size());
   fmt::print(stderr, "[attn-classify] {} runs to train ({} done) on {}, {} -> {}\n", pending.size(),
              runs.size() - pending.size(), attn::describe_device(common.device, total_threads),

@@ -24,12 +24,14 @@ int app_main(int argc, char** argv) {
                                           "and reports token, attention and KTIW accuracy.",
                              attn::cli::kTrainingApp | attn::cli::kConfigs);
   cli.options().add_options()
-      ("seeds", "number of seeds (the same as --set seeds=N)", cxxopts::value<int64_t>()->default_value("0"))
+      ("seeds", "number of seeds (the same as --set seeds=N; default: the config's)", cxxopts::value<int64_t>())
       ("worker-seed", "(internal) train one seed into --out", cxxopts::value<int64_t>());
   if (!cli.parse(argc, argv)) return 0;
-  const int64_t seeds = cli.args()["seeds"].as<int64_t>();
-  attn::check(seeds >= 0, "--seeds: expected a positive count, got {}", seeds);
-  if (seeds > 0) cli.add_override(fmt::format("seeds={}", seeds));
+  if (cli.has("seeds")) {  // bounded with the config's seeds (parse_copy_experiment), as --set seeds=N
+    const int64_t seeds = cli.args()["seeds"].as<int64_t>();
+    attn::check(seeds >= 1, "--seeds: expected a positive count (leave it out for the config's seeds), got {}", seeds);
+    cli.add_override(fmt::format("seeds={}", seeds));
+  }
   const auto& common = cli.common();
   attn::check(!common.configs.empty(), "--config: expected at least one experiment YAML (see --help)");
   std::vector<tasks::CopyExperimentConfig> configs;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "attn/cli/command_line.h"
 #include "attn/core/runtime.h"
 #include "attn/data/gettext_corpus.h"
 
@@ -54,7 +55,7 @@ int main(int argc, char** argv) {
         ("verify", "only check an existing corpus against its manifest (exit 1 if it fails)")
         ("force", "rebuild even when the output already matches its manifest")
         ("h,help", "print this help");
-    const auto args = cli.parse(argc, argv);
+    const auto args = attn::cli::parse_flags(cli, argc, argv);
     if (args.count("help")) {
       fmt::print("{}\n", cli.help());
       return 0;

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "attn/cli/command_line.h"
 #include "attn/core/error.h"
 #include "attn/core/runtime.h"
 #include "attn/io/files.h"
@@ -28,6 +29,11 @@ namespace fs = std::filesystem;
 using attn::check;
 using attn::toy::GatedKeywordState;
 using attn::toy::TrajectorySummary;
+
+// The whole trajectory is kept in memory (about 50 bytes a step) before it is
+// thinned for the CSV: ten million steps (--time 100000 at the default --dt)
+// stay under a gigabyte, and the question the toy asks is settled by t = 100.
+constexpr long kMaxSteps = 10'000'000;
 
 GatedKeywordState preset_start(const std::string& name) {
   if (name == "paper") return attn::toy::paper_start();
@@ -77,7 +83,7 @@ int run(int argc, char** argv) {
   const std::vector<std::string> argv_fixed = spell_p_short(argc, argv);
   std::vector<const char*> argv_ptrs;
   for (const std::string& arg : argv_fixed) argv_ptrs.push_back(arg.c_str());
-  const cxxopts::ParseResult args = options.parse(static_cast<int>(argv_ptrs.size()), argv_ptrs.data());
+  const cxxopts::ParseResult args = attn::cli::parse_flags(options, static_cast<int>(argv_ptrs.size()), argv_ptrs.data());
   if (args.count("help")) {
     fmt::print("{}\n", options.help());
     return 0;
@@ -102,9 +108,13 @@ int run(int argc, char** argv) {
   if (args.count("steps")) {
     check(args.count("time") == 0, "--steps and --time: give one of them, not both");
     flow.steps = args["steps"].as<long>();
+    check(flow.steps <= kMaxSteps, "--steps: expected at most {} RK4 steps, got {}", kMaxSteps, flow.steps);
   } else {
     const double horizon = args["time"].as<double>();
     check(std::isfinite(horizon) && horizon > 0.0, "--time: expected a positive horizon, got {}", horizon);
+    check(horizon / flow.dt <= static_cast<double>(kMaxSteps),
+          "--time: expected at most {} RK4 steps (--time / --dt = {} / {} = {:g})", kMaxSteps, horizon, flow.dt,
+          horizon / flow.dt);
     flow.steps = std::lround(horizon / flow.dt);
   }
   check(flow.steps > 0, "--steps: expected a positive number of steps, got {}", flow.steps);

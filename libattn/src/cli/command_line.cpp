@@ -3,9 +3,16 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <map>
+#include <thread>
+
 #include "attn/core/error.h"
 #include "attn/core/runtime.h"
 #include "attn/io/files.h"
+#include "attn/io/run_record.h"
 
 namespace attn::cli {
 
@@ -58,10 +65,104 @@ CommandLine::CommandLine(std::string program, const std::string& description, un
   add("h,help", "show this help");
 }
 
+namespace {
+
+struct FlagInfo {
+  bool takes_value = false;
+  std::string default_value;
+};
+
+// What cxxopts knows of each flag, by every spelling ("--seeds", "-c").
+std::map<std::string, FlagInfo> known_flags(const cxxopts::Options& options) {
+  std::map<std::string, FlagInfo> flags;
+  for (const auto& group : options.groups())
+    for (const auto& o : options.group_help(group).options) {
+      const FlagInfo info{!o.is_boolean, o.has_default ? o.default_value : std::string()};
+      if (!o.s.empty()) flags["-" + o.s] = info;
+      for (const auto& name : o.l) flags["--" + name] = info;
+    }
+  return flags;
+}
+
+bool looks_like_flag(const std::string& token) {
+  // "-1" is a (bad) number for a flag, not a flag: the flag's own check names it.
+  return token.size() > 1 && token[0] == '-' && !(std::isdigit(static_cast<unsigned char>(token[1])) || token[1] == '.');
+}
+
+bool is_number(const std::string& text) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  std::strtod(text.c_str(), &end);
+  return end && *end == '\0';
+}
+
+}  // namespace
+
+cxxopts::ParseResult parse_flags(cxxopts::Options& options, int argc, const char* const* argv) {
+  const auto flags = known_flags(options);
+  // Walk argv first, as cxxopts would, to know which flag each value belongs
+  // to: cxxopts takes the next token as a value even when it is a flag, and
+  // its type errors do not name the flag.
+  std::vector<std::pair<std::string, std::string>> values;  // (flag, value)
+  for (int i = 1; i < argc; ++i) {
+    const std::string token = argv[i];
+    if (token == "--") break;
+    if (!looks_like_flag(token)) continue;
+    const auto equals = token.find('=');
+    const std::string name = token.substr(0, equals);
+    const auto found = flags.find(name);
+    check(found != flags.end(), "{}: unknown flag (see --help)", name);
+    if (!found->second.takes_value) {
+      check(equals == std::string::npos, "{}: takes no value, got '{}'", name, token.substr(equals + 1));
+      continue;
+    }
+    if (equals != std::string::npos) {
+      values.emplace_back(name, token.substr(equals + 1));
+      continue;
+    }
+    check(i + 1 < argc, "{}: expected a value after it", name);
+    check(!looks_like_flag(argv[i + 1]), "{}: expected a value, got the flag {}", name, argv[i + 1]);
+    values.emplace_back(name, argv[++i]);
+  }
+  try {
+    return options.parse(argc, argv);
+  } catch (const cxxopts::exceptions::incorrect_argument_type& e) {
+    // "Argument 'abc' failed to parse": find whose value it was.
+    const std::string message = e.what();
+    for (const auto& [flag, value] : values) {
+      if (message.find("'" + value + "'") == std::string::npos) continue;
+      const auto& info = flags.at(flag);
+      const std::string expected = is_number(info.default_value) ? "a number" : "a value of its type (see --help)";
+      throw Error(fmt::format("{}: expected {}, got '{}'", flag, expected, value));
+    }
+    throw Error(fmt::format("{} (see --help)", message));
+  } catch (const cxxopts::exceptions::exception& e) {
+    throw Error(fmt::format("{} (see --help)", e.what()));
+  }
+}
+
+namespace {
+// Whether a run folder holds anything --resume continues from: a checkpoint
+// or a finished run's done marker, at any depth.
+bool has_progress(const std::filesystem::path& folder) {
+  std::error_code ec;
+  for (std::filesystem::recursive_directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+    const auto name = it->path().filename();
+    if (name == "checkpoint.pt" || name == io::kDoneMarker) return true;
+  }
+  return false;
+}
+}  // namespace
+
+int max_threads() {
+  const unsigned hardware = std::thread::hardware_concurrency();
+  return hardware == 0 ? 1024 : static_cast<int>(std::min(4u * hardware, 1024u));
+}
+
 bool CommandLine::parse(int argc, char** argv) {
   common_.command_line.assign(argv, argv + argc);
   common_.flags = flags_;
-  args_ = std::make_unique<cxxopts::ParseResult>(options_.parse(argc, argv));
+  args_ = std::make_unique<cxxopts::ParseResult>(parse_flags(options_, argc, argv));
   if (has("help")) {
     fmt::print("{}\n", options_.help());
     return false;
@@ -73,6 +174,14 @@ bool CommandLine::parse(int argc, char** argv) {
   }
   if (flags_ & kOut) common_.out = args()["out"].as<std::string>();
   common_.resume = (flags_ & kResume) && has("resume");
+  if (common_.resume) {
+    // Resuming nothing is a typo in --out more often than a wish to start afresh.
+    check(common_.out.empty() || std::filesystem::is_directory(common_.out),
+          "--resume: {}: no such run folder to continue (leave out --resume to start one)", common_.out.string());
+    if (!common_.out.empty() && !has_progress(common_.out))
+      fmt::print(stderr, "note: --resume: {} holds no checkpoint or finished run yet; starting fresh\n",
+                 common_.out.string());
+  }
   if (flags_ & kOverrides) {
     if (has("set")) common_.overrides = args()["set"].as<std::vector<std::string>>();
     for (const auto& o : common_.overrides) io::split_override(o);  // checks the form early
@@ -81,12 +190,15 @@ bool CommandLine::parse(int argc, char** argv) {
   if (flags_ & kDevice) common_.device = resolve_device(args()["device"].as<std::string>());
   if (flags_ & kThreads) {
     common_.threads = args()["threads"].as<int>();
-    check(common_.threads >= 0, "--threads: expected 0 (the CPUs this process may use) or a positive count, got {}",
-          common_.threads);
+    check(common_.threads >= 0 && common_.threads <= max_threads(),
+          "--threads: expected 0 (the CPUs this process may use) or a count up to {} (4x the hardware threads), got {}",
+          max_threads(), common_.threads);
   }
   if (flags_ & kJobs) {
     common_.jobs = args()["jobs"].as<int>();
-    check(common_.jobs >= 0, "--jobs: expected 0 (auto) or a positive count, got {}", common_.jobs);
+    check(common_.jobs >= 0 && common_.jobs <= max_threads(),
+          "--jobs: expected 0 (auto) or a count up to {} (4x the hardware threads), got {}", max_threads(),
+          common_.jobs);
   }
   common_.quiet = (flags_ & kQuiet) && has("quiet");
   return true;

@@ -3,7 +3,12 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <map>
 #include <sstream>
+#include <system_error>
 
 #include "attn/core/error.h"
 
@@ -63,14 +68,18 @@ ConfigNode make_root(YAML::Node root, const std::string& origin, const std::vect
 }  // namespace
 
 ConfigNode ConfigNode::load_file(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
-  check(std::filesystem::exists(path), "{}: config file not found", path.string());
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path.string());
-  } catch (const YAML::Exception& e) {
-    throw Error(fmt::format("{}:{}: YAML syntax error: {}", path.string(), e.mark.line + 1, e.msg));
-  }
-  return make_root(root, path.string(), overrides);
+  // Read the text ourselves: yaml-cpp reads a directory or an empty file as an
+  // empty config, which would silently run every default (the paper-scale experiment).
+  std::error_code ec;
+  check(std::filesystem::exists(path, ec), "{}: config file not found", path.string());
+  check(!std::filesystem::is_directory(path, ec), "{}: expected a config file, got a directory", path.string());
+  std::ifstream in(path, std::ios::binary);
+  check(in.good(), "{}: cannot read the config file", path.string());
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  check(!in.bad(), "{}: cannot read the config file", path.string());
+  check(text.find_first_not_of(" \t\r\n") != std::string::npos,
+        "{}: the config file is empty (expected a YAML mapping of keys)", path.string());
+  return parse(text, path.string(), overrides);
 }
 
 ConfigNode ConfigNode::parse(const std::string& text, const std::string& origin,
@@ -80,12 +89,40 @@ ConfigNode ConfigNode::parse(const std::string& text, const std::string& origin,
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw Error(fmt::format("{}:{}: YAML syntax error: {}", origin, e.mark.line + 1, e.msg));
+  } catch (const std::exception& e) {  // e.g. yaml-cpp's own limits; still name the file
+    throw Error(fmt::format("{}: cannot read as YAML: {}", origin, e.what()));
   }
   return make_root(root, origin, overrides);
 }
 
 namespace {
+// No config is nested this deep; a limit keeps the checks below from
+// recursing through a hostile file.
+constexpr int kMaxConfigDepth = 64;
+
+// yaml-cpp keeps every entry of a mapping with a repeated key and lookups see
+// the first, so a later value would be silently ignored: reject the file.
+void reject_duplicate_keys(const YAML::Node& node, const std::string& path, const std::string& origin, int depth) {
+  check(depth <= kMaxConfigDepth, "{}:{}: nested deeper than {} levels (at {})", origin, node.Mark().line + 1,
+        kMaxConfigDepth, path.empty() ? std::string("the top") : path);
+  if (node.IsSequence()) {
+    for (const auto& item : node) reject_duplicate_keys(item, path, origin, depth + 1);
+    return;
+  }
+  if (!node.IsMap()) return;
+  std::map<std::string, int> first_line;
+  for (const auto& entry : node) {
+    const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : std::string("?");
+    const std::string dotted = path.empty() ? key : path + "." + key;
+    const int line = entry.first.Mark().line + 1;
+    const auto [at, inserted] = first_line.emplace(key, line);
+    check(inserted, "{}:{}: {}: duplicate key (first given at line {})", origin, line, dotted, at->second);
+    reject_duplicate_keys(entry.second, dotted, origin, depth + 1);
+  }
+}
+
 ConfigNode make_root(YAML::Node root, const std::string& origin, const std::vector<std::string>& overrides) {
+  reject_duplicate_keys(root, "", origin, 0);
   if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   check(root.IsMap(), "{}: expected a YAML mapping of keys at the top level", origin);
   for (const auto& o : overrides) apply_override(root, o, origin);
@@ -180,6 +217,8 @@ double ConfigNode::get_double(const std::string& key, double fallback) const {
     } catch (const YAML::Exception&) {
       fail(key, fmt::format("expected a number, got '{}'", scalar_text(v)));
     }
+    // .inf and .nan are YAML numbers, but no config value means them.
+    if (!std::isfinite(result)) fail(key, fmt::format("expected a finite number, got '{}'", scalar_text(v)));
   }
   record(key, YAML::Node(result));
   return result;

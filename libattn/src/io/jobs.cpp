@@ -40,8 +40,13 @@ void run_jobs(const JobSet& set, const JobPlan& plan, const std::string& program
   const auto codes = run_self_in_parallel(arguments, plan.jobs, program, [&](size_t k, int) {
     if (set.after_each) set.after_each(k);
   });
+  // Exit code 2 is a worker's own error (bad config, corrupt checkpoint, full
+  // disk), printed above: resuming repeats it. A worker killed or crashed
+  // (any other code) left checkpoints that --resume continues from.
   for (size_t k = 0; k < codes.size(); ++k)
-    check(codes[k] == 0, "{}: worker failed (exit {}); rerun with --resume to continue", set.name(k), codes[k]);
+    check(codes[k] == 0, "{}: worker failed (exit {}); {}", set.name(k), codes[k],
+          codes[k] == 2 ? "see its error above; --resume will not help until that is fixed"
+                        : "rerun with --resume to continue");
 }
 
 }  // namespace attn::io

@@ -21,9 +21,9 @@ bool render_agreement_figure(const std::filesystem::path& output_png, const std:
   std::vector<std::string> plots;
   for (size_t r = 0; r < runs; ++r)
     plots.push_back(fmt::format("{} using 1:{} with linespoints lw 1 pt 7 ps 0.4 lc rgb '#999999' title {}",
-                                quote(curve_csv.string()), r + 2, quote("run " + a.comparison_runs[r])));
+                                data_file(output_png, curve_csv), r + 2, quote("run " + a.comparison_runs[r])));
   plots.push_back(fmt::format("{} using 1:{} with linespoints lw 3 pt 7 ps 0.6 lc rgb 'black' title 'mean c(ckpt)'",
-                              quote(curve_csv.string()), runs + 2));
+                              data_file(output_png, curve_csv), runs + 2));
   const char* colors[] = {"#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
   for (size_t i = 0; i < a.levels.size(); ++i)
     plots.push_back(fmt::format("{:.6f} with lines dt 2 lw 2 lc rgb '{}' title {}", a.levels[i].agreement,
@@ -36,7 +36,7 @@ bool render_agreement_figure(const std::filesystem::path& output_png, const std:
   s += fmt::format("plot {} using 1:{} with linespoints lw 3 pt 7 ps 0.6 lc rgb 'black' title 'comparison runs (mean)', \\\n"
                    "     {} using 1:{} with linespoints lw 1 pt 7 ps 0.4 lc rgb '#d62728' title 'run A (gold)', \\\n"
                    "     {:.6f} with lines dt 2 lc rgb '#d62728' title {}\n",
-                   quote(curve_csv.string()), 2 * runs + 3, quote(curve_csv.string()), 2 * runs + 4, a.xi_star,
+                   data_file(output_png, curve_csv), 2 * runs + 3, data_file(output_png, curve_csv), 2 * runs + 4, a.xi_star,
                    quote(fmt::format("xi* = {:.3f}", a.xi_star)));
   s += "unset multiplot\n";
   return render_figure(output_png, s);

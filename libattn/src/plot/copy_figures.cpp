@@ -43,7 +43,7 @@ bool render_copy_learning_curves(const std::filesystem::path& output_png, const 
         const auto& file = column.metric_files[i];
         const int x = column_of(file, "step"), y = column_of(file, metric);
         if (x < 0 || y < 0) continue;
-        plots.push_back(fmt::format("{} using {}:{} with lines lw 1.2 lc {}", quote(file.string()), x, y,
+        plots.push_back(fmt::format("{} using {}:{} with lines lw 1.2 lc {}", data_file(output_png, file), x, y,
                                     i % 8 + 1));
       }
       if (plots.empty()) plots.push_back("NaN notitle");

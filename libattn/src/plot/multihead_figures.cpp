@@ -80,7 +80,7 @@ bool render_combination_curves(const fs::path& output_png, const std::vector<Com
     const auto& c = curves[i];
     const fs::path data = data_path(output_png, file_label(c.name));
     const size_t columns = write_curve_data(data, c);
-    const std::string color = kColors[i % 4], file = quote(data.string());
+    const std::string color = kColors[i % 4], file = data_file(output_png, data);
     script += fmt::format("set title {}\n", quote(fmt::format("{} ({} trials)", c.name, c.histories.size())));
     script += fmt::format(
         "plot for [k=5:{}] {} using 1:k with lines lc rgb '#c8c8c8' lw 0.7 notitle, \\\n"
@@ -122,7 +122,7 @@ bool render_head_accuracy(const fs::path& output_png, const std::vector<HeadAccu
     }
     const fs::path data = data_path(output_png, fmt::format("panel{}", p));
     io::write_file_atomic(data, out);
-    const std::string file = quote(data.string());
+    const std::string file = data_file(output_png, data);
     std::vector<std::string> plots;
     bool bad_titled = false;
     for (int64_t k = 0; k < heads; ++k) {
@@ -157,7 +157,7 @@ bool render_screening(const fs::path& output_png, const std::vector<ScreenedDraw
   fs::path data = output_png;
   data.replace_extension(".csv");
   io::write_file_atomic(data, out);
-  const std::string file = quote(data.string());
+  const std::string file = data_file(output_png, data);
   std::string script = output_png_header(output_png, 1100, 430);
   script += "set datafile separator ','\nset datafile columnheaders\nset grid\nset xlabel 'draw'\n";
   script += fmt::format("set multiplot layout 1,2 title {}\n",

@@ -49,7 +49,7 @@ std::string toy_trajectory_script(const fs::path& csv, const fs::path& png, cons
     return out;
   };
 
-  const std::string data = quote(csv.string());
+  const std::string data = data_file(png, csv);
   const std::string plot = fmt::format(
       "plot {0} using 1:2 skip 1 with lines lw 2 lc rgb '#1f77b4' title 'beta0 (keyword)', \\\n"
       "     {0} using 1:3 skip 1 with lines lw 2 lc rgb '#2ca02c' title 'beta1 (filler)', \\\n"

@@ -91,21 +91,21 @@ bool render_translation_curves(const std::filesystem::path& output_png, const st
   const char* colors[] = {"#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
   for (size_t r = 0; r < runs.size(); ++r)
     plots.push_back(fmt::format("{} using 1:{} with linespoints lw 2 pt 7 ps 0.5 lc rgb '{}' title {}",
-                                quote(bleu_csv.string()), r + 2, colors[r % 6], quote("run " + runs[r])));
+                                data_file(output_png, bleu_csv), r + 2, colors[r % 6], quote("run " + runs[r])));
   s += fmt::format("plot {}\n", fmt::join(plots, ", \\\n     "));
   s += "set ylabel 'validation token accuracy'\nset y2label 'perplexity'\nset y2tics\nset logscale y2\n";
   s += fmt::format("plot {0} using 1:2 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#d62728' title 'run A accuracy', \\\n"
                    "     {0} using 1:4 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#2ca02c' title 'uniform run accuracy', \\\n"
                    "     {0} using 1:3 axes x1y2 with linespoints lw 1 dt 2 pt 6 ps 0.5 lc rgb '#d62728' "
                    "title 'run A perplexity (right)'\n",
-                   quote(curve_csv.string()));
+                   data_file(output_png, curve_csv));
   if (lexicon)
     s += fmt::format("unset y2tics\nunset y2label\nunset logscale y2\n"
                      "set ylabel 'dictionary source word ranked first'\nset yrange [0:1]\n"
                      "plot {0} using 1:2 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#2ca02c' title 'beta^{{uf}}', \\\n"
                      "     {0} using 1:3 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#1f77b4' title 'beta (run B)', \\\n"
                      "     {0} using 1:4 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#d62728' title 'alpha (run B)'\n",
-                     quote(lexicon_csv.string()));
+                     data_file(output_png, lexicon_csv));
   s += "unset multiplot\n";
   return render_figure(output_png, s);
 }

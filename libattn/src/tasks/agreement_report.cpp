@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "attn/io/csv.h"
 #include "attn/io/files.h"
 #include "attn/plot/classification_figures.h"
 #include "attn/tasks/classification_figure_data.h"
@@ -40,7 +41,7 @@ std::string agreement_markdown(const ClassificationAnalysis& a) {
 std::string agreement_csv(const AgreementTable& a) {
   std::string out = "quantity,agreement,kendall_tau,step,xi\n";
   for (const auto& r : a.rows)
-    out += fmt::format("{},{:.6f},{:.6f},{},{}\n", r.key, r.agreement, r.kendall_tau, r.step,
+    out += fmt::format("{},{:.6f},{:.6f},{},{}\n", io::csv_field(r.key), r.agreement, r.kendall_tau, r.step,
                        r.xi ? fmt::format("{:.6f}", *r.xi) : "");
   out += fmt::format("a_hat,{:.6f},{:.6f},,\n", a.a_hat, a.a_hat_tau);
   out += fmt::format("xi_star,,,{},{:.6f}\n", a.gold_step, a.xi_star);
@@ -49,9 +50,9 @@ std::string agreement_csv(const AgreementTable& a) {
 
 std::string agreement_curve_csv(const AgreementTable& a) {
   std::string out = "step";
-  for (const auto& r : a.comparison_runs) out += ",agreement_" + r;
+  for (const auto& r : a.comparison_runs) out += "," + io::csv_field("agreement_" + r);
   out += ",agreement_mean";
-  for (const auto& r : a.comparison_runs) out += ",val_acc_" + r;
+  for (const auto& r : a.comparison_runs) out += "," + io::csv_field("val_acc_" + r);
   out += ",val_acc_mean,val_acc_A,agreement_alpha_beta_uf\n";
   for (size_t c = 0; c < a.steps.size(); ++c) {
     out += std::to_string(a.steps[c]);

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "attn/core/error.h"
+#include "attn/io/path_name.h"
 #include "attn/nn/attention_classifier_config.h"
 
 namespace attn::tasks {
@@ -102,8 +103,7 @@ std::vector<int64_t> classification_snapshot_steps(int64_t steps) {
 ClassificationConfig parse_classification_config(const io::ConfigNode& root) {
   ClassificationConfig c;
   c.name = root.get_string("name", c.name);
-  root.require(!c.name.empty() && c.name.find('/') == std::string::npos, "name",
-               "expected a non-empty name without '/'");
+  io::check_path_component(c.name, root.origin() + ": " + root.dotted("name"));  // the run-set folder
   c.data = read_data(root.child("data"), c.data);
 
   c.model = nn::read_attention_classifier_options(root.child("model"), c.model);

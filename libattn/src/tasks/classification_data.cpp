@@ -82,6 +82,13 @@ ClassificationData load_classification_data(const ClassificationConfig& config, 
   }
   data::TextDataset train_set = read_split(c, "train");
   data::TextDataset test_set = read_split(c, "test");
+  // A classifier trained on one class learns nothing to compare attention by.
+  for (int label : {0, 1}) {
+    const bool present = std::any_of(train_set.examples.begin(), train_set.examples.end(),
+                                     [&](const data::TextExample& e) { return e.label == label; });
+    check(present, "{}: every training example has label {}; expected examples of both classes",
+          train_set.origin, 1 - label);
+  }
 
   // Validation: a seeded share of train; the rest trains.
   std::vector<int64_t> order(train_set.examples.size());

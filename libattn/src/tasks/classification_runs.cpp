@@ -31,13 +31,14 @@ std::vector<ClassificationRun> classification_runs(const ClassificationConfig& c
   return runs;
 }
 
-const ClassificationRun& find_run(const std::vector<ClassificationRun>& runs, const std::string& name) {
+const ClassificationRun& find_run(const std::vector<ClassificationRun>& runs, const std::string& name,
+                                  const std::string& flag) {
   std::vector<std::string> names;
   for (const auto& r : runs) {
     if (r.name == name) return r;
     names.push_back(r.name);
   }
-  throw Error(fmt::format("--run: no run named '{}' (expected one of {})", name, fmt::join(names, ", ")));
+  throw Error(fmt::format("{}: no run named '{}' in this run set (expected one of {})", flag, name, fmt::join(names, ", ")));
 }
 
 ClassificationData prepare_run_set(const ClassificationConfig& config, const fs::path& out_dir, bool resume) {

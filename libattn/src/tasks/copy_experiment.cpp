@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "attn/io/csv.h"
 #include "attn/core/error.h"
 #include "attn/io/files.h"
 #include "attn/io/run_cost.h"
@@ -44,6 +45,20 @@ void prepare_copy_folders(const std::vector<CopyExperimentConfig>& configs, cons
   for (size_t i = 0; i < configs.size(); ++i)
     for (size_t j = 0; j < i; ++j)
       check(configs[i].name != configs[j].name, "--config: two configs share the name '{}'", configs[i].name);
+  // summary.md, summary.csv and the figure cover the configs of this command:
+  // running other configs into a folder that holds an experiment would
+  // silently replace its summary with theirs alone.
+  std::error_code ec;
+  for (fs::directory_iterator it(out_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string held = it->path().filename().string();
+    if (!it->is_directory() || !fs::exists(it->path() / "config.yaml")) continue;
+    bool ours = false;
+    for (const auto& c : configs) ours = ours || c.name == held;
+    std::vector<std::string> names;
+    for (const auto& c : configs) names.push_back(c.name);
+    check(ours, "{}: holds the copy experiment '{}', not '{}'; its summary would be replaced (give its config too, "
+          "or use another --out)", out_dir.string(), held, fmt::join(names, "', '"));
+  }
   for (const auto& config : configs) {
     const fs::path config_dir = out_dir / config.name;
     train::check_run_folder(config_dir, config.resolved_yaml, resume);
@@ -110,7 +125,7 @@ std::string summary_csv(const std::vector<CopyExperimentSummary>& experiments) {
       "attention_step_to_50,success\n";
   for (const auto& e : experiments)
     for (const auto& s : e.seeds)
-      out += fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{},{},{},{}\n", e.name, s.seed, s.token_acc,
+      out += fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{},{},{},{}\n", io::csv_field(e.name), s.seed, s.token_acc,
                          s.attention_acc, s.ktiw_acc, s.eval_loss, s.step_to_95, s.ktiw_step_to_50,
                          s.attention_step_to_50, s.success() ? 1 : 0);
   return out;

@@ -4,6 +4,7 @@
 #include <torch/nn/functional/loss.h>
 
 #include "attn/core/error.h"
+#include "attn/io/path_name.h"
 #include "attn/core/seed_streams.h"
 #include "attn/data/copy_data_config.h"
 #include "attn/metrics/copy_accuracy.h"
@@ -27,8 +28,12 @@ data::CopyVocabulary CopyExperimentConfig::vocabulary() const {
 CopyExperimentConfig parse_copy_experiment(const io::ConfigNode& root) {
   CopyExperimentConfig c;
   c.name = root.get_string("name", c.name);
+  io::check_path_component(c.name, root.origin() + ": " + root.dotted("name"));  // <out>/<name>/seed_NN
   c.seeds = root.get_int("seeds", c.seeds);
-  root.require(c.seeds >= 1, "seeds", "expected at least 1 seed");
+  // Each seed is a run folder and a training run: 10000 is far past any
+  // experiment (the paper uses 20) and is checked before anything is allocated.
+  root.require(c.seeds >= 1 && c.seeds <= 10000, "seeds",
+               fmt::format("expected from 1 to 10000 seeds, got {}", c.seeds));
   c.first_seed = root.get_int("first_seed", c.first_seed);
   root.require(c.first_seed >= 0, "first_seed", "expected a non-negative seed");
   c.data = data::read_copy_task_options(root.child("data"), "data", c.data);

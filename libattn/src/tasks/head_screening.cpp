@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "attn/io/csv.h"
 #include "attn/core/error.h"
 #include "attn/io/files.h"
 
@@ -83,7 +84,7 @@ const char kResultHeader[] = "draw,class,data_seed,final_acc,best_acc,step_to_go
 std::string result_lines(const HeadResult& result) {
   std::string out;
   for (const auto& r : result.runs)
-    out += fmt::format("{},{},{},{:.6f},{:.6f},{}\n", result.draw, head_class_name(result.head_class), r.data_seed,
+    out += fmt::format("{},{},{},{:.6f},{:.6f},{}\n", result.draw, io::csv_field(head_class_name(result.head_class)), r.data_seed,
                        r.final_acc, r.best_acc, r.step_to_good);
   return out;
 }

@@ -34,6 +34,11 @@ ScreeningOptions read_screening(const io::ConfigNode& node) {
   s.bad_threshold = node.get_double("bad_threshold", s.bad_threshold);
   node.require(s.good >= 0, "good", "expected a non-negative number of heads");
   node.require(s.bad >= 0, "bad", "expected a non-negative number of heads");
+  // Screening that keeps no head never finishes its quota check in a useful way
+  // (the experiment would stop at once and ask for a --resume that cannot help).
+  node.require(s.good + s.bad >= 1, "good",
+               fmt::format("expected screening to keep at least one head (good + bad >= 1), got good {} and bad {}",
+                           s.good, s.bad));
   node.require(s.max_draws >= 1, "max_draws", "expected at least 1 draw");
   node.require(s.head_seed >= 0, "head_seed", "expected a non-negative seed");
   node.require(!s.data_seeds.empty(), "data_seeds", "expected at least one data seed");

@@ -10,6 +10,7 @@
 #include <random>
 #include <utility>
 
+#include "attn/io/csv.h"
 #include "attn/core/error.h"
 #include "attn/core/seeded_random.h"
 #include "attn/data/copy_data.h"
@@ -82,7 +83,7 @@ std::vector<train::MetricRow> run_trial(const MultiheadExperimentConfig& config,
   };
   std::string heads_csv = "slot,source,index\n";
   for (size_t k = 0; k < plan.heads.size(); ++k)
-    heads_csv += fmt::format("{},{},{}\n", k, head_source_name(plan.heads[k].source), plan.heads[k].index);
+    heads_csv += fmt::format("{},{},{}\n", k, io::csv_field(head_source_name(plan.heads[k].source)), plan.heads[k].index);
   io::ensure_directory(dir);
   io::write_file_atomic(dir / "heads.csv", heads_csv);
   const std::string label = fmt::format("{} trial {}", combination_name(plan.combination), plan.trial);
@@ -158,7 +159,7 @@ std::string trials_csv(const std::vector<CombinationSummary>& summaries, const M
   std::string out = "combination,trial,data_seed,final_acc,step_to_good,success\n";
   for (const auto& s : summaries)
     for (const auto& t : s.trials)
-      out += fmt::format("{},{},{},{:.6f},{},{}\n", combination_name(s.combination), t.trial,
+      out += fmt::format("{},{},{},{:.6f},{},{}\n", io::csv_field(combination_name(s.combination)), t.trial,
                          config.trials.first_data_seed + t.trial, t.final_acc, t.step_to_good, t.success() ? 1 : 0);
   return out;
 }

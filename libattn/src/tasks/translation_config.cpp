@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "attn/core/error.h"
+#include "attn/io/path_name.h"
 
 namespace attn::tasks {
 
@@ -84,8 +85,7 @@ std::vector<int64_t> translation_snapshot_steps(int64_t steps) {
 TranslationConfig parse_translation_config(const io::ConfigNode& root) {
   TranslationConfig c;
   c.name = root.get_string("name", c.name);
-  root.require(!c.name.empty() && c.name.find('/') == std::string::npos, "name",
-               "expected a non-empty name without '/'");
+  io::check_path_component(c.name, root.origin() + ": " + root.dotted("name"));  // the run-set folder
   c.data = read_data(root.child("data"), c.data);
 
   auto v = root.child("vocabulary");

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "attn/io/csv.h"
 #include "attn/io/files.h"
 #include "attn/plot/classification_figures.h"
 #include "attn/plot/translation_figures.h"
@@ -14,7 +15,7 @@ namespace attn::tasks {
 
 std::string translation_bleu_csv(const TranslationAnalysis& a) {
   std::string out = "step";
-  for (const auto& run : a.bleu_runs) out += ",bleu_" + run;
+  for (const auto& run : a.bleu_runs) out += "," + io::csv_field("bleu_" + run);
   out += "\n";
   for (size_t c = 0; c < a.steps.size(); ++c) {
     out += std::to_string(a.steps[c]);

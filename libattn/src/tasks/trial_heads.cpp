@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "attn/io/csv.h"
 #include "attn/core/error.h"
 
 namespace attn::tasks {
@@ -138,7 +139,8 @@ std::string trial_heads_csv(const std::vector<TrialHeads>& trials) {
   std::string out = "combination,trial,slot,source,final_attention_acc,step_attending\n";
   for (const auto& t : trials)
     for (size_t k = 0; k < t.final_acc.size(); ++k)
-      out += fmt::format("{},{},{},{},{:.6f},{}\n", combination_name(t.combination), t.trial, k, head_source_name(t.sources[k]),
+      out += fmt::format("{},{},{},{},{:.6f},{}\n", io::csv_field(combination_name(t.combination)), t.trial, k,
+                         io::csv_field(head_source_name(t.sources[k])),
                          t.final_acc[k], t.step_attending[k]);
   return out;
 }

@@ -15,6 +15,8 @@
 //   --jobs N              runs trained at once in worker processes
 //                         (0 = one per thread on CPU, 1 on CUDA)
 //   --quiet               no per-evaluation progress lines
+// --threads and --jobs are bounded by max_threads(); --resume needs an
+// existing --out (a folder without checkpoints starts fresh, with a note).
 // Errors are attn::Error naming the flag ("--jobs: expected ..."); run_app
 // turns them into a one-line message and exit code 2.
 #pragma once
@@ -96,6 +98,17 @@ class CommandLine {
   std::unique_ptr<cxxopts::ParseResult> args_;
   CommonOptions common_;
 };
+
+/// Parses argv with `options` (an app's own or CommandLine's), turning every
+/// cxxopts error into an attn::Error that names the flag and what it expects:
+/// "--seeds: expected a value, got the flag --out", "--threads: expected a
+/// number, got 'abc'". Every app parses through here.
+cxxopts::ParseResult parse_flags(cxxopts::Options& options, int argc, const char* const* argv);
+
+/// The most intra-op threads (and worker processes) an app accepts: 4x the
+/// hardware threads, at most 1024. More only oversubscribes the CPUs, and tens
+/// of thousands of threads exhaust the process.
+int max_threads();
 
 /// Prints each resolved config (a YAML document per config) on stdout: what
 /// --print-config shows.

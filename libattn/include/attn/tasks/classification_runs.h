@@ -35,8 +35,11 @@ struct ClassificationRun {
 std::vector<ClassificationRun> classification_runs(const ClassificationConfig& config,
                                                    const std::filesystem::path& out_dir);
 
-/// Finds a run by name ("A" or "uniform"); throws attn::Error naming the choices.
-const ClassificationRun& find_run(const std::vector<ClassificationRun>& runs, const std::string& name);
+/// Finds a run by name ("A" or "uniform"); throws attn::Error naming
+/// the choices. The run called `name`; throws attn::Error naming `flag` (the flag or field
+/// the name came from) and the names there are.
+const ClassificationRun& find_run(const std::vector<ClassificationRun>& runs, const std::string& name,
+                                  const std::string& flag = "run");
 
 /// True when two resolved configs (ClassificationConfig::resolved_yaml) train
 /// the same runs: they agree on everything but the analysis-only `probes`
