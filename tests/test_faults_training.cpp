@@ -377,3 +377,22 @@ TEST_CASE("faults: a second process on a training run is refused; a failed resum
   CHECK(wait_exit(resumed.pid) == 75);
   CHECK(read_file(seed / "metrics.csv").substr(0, rows_before.size()) == rows_before);
 }
+
+TEST_CASE("faults: a finished run whose metrics were deleted is summarised from its checkpoint", "[faults]") {
+  attn_test::TempDir tmp("faults_rebuild");
+  auto config = tmp.write("c.yaml", "name: t\nseeds: 1\ndata: {vocab: 6, length: 4}\n"
+                                    "model: {embedding_dim: 8, hidden_size: 8}\n"
+                                    "train: {steps: 4, batch_size: 4, eval_every: 2, eval_examples: 4, "
+                                    "checkpoint_every: 2}\n");
+  const std::string base = std::string(ATTN_BINARY_DIR) + "/bin/attn-copy --quiet --device cpu --jobs 1 --config " +
+                           config.string() + " --out " + (tmp / "out").string();
+  REQUIRE(std::system((base + " > /dev/null 2>&1").c_str()) == 0);
+  const auto seed = tmp / "out" / "t" / "seed_00";
+  const auto metrics = read_file(seed / "metrics.csv"), summary = read_file(tmp / "out" / "summary.csv");
+  fs::remove(seed / "metrics.csv");
+  fs::remove(seed / "metrics.jsonl");
+  CHECK(std::system((base + " --resume > /dev/null 2>&1").c_str()) == 0);
+  CHECK(read_file(seed / "metrics.csv") == metrics);
+  CHECK(fs::exists(seed / "metrics.jsonl"));
+  CHECK(read_file(tmp / "out" / "summary.csv") == summary);
+}

@@ -89,13 +89,6 @@ bool looks_like_flag(const std::string& token) {
   return token.size() > 1 && token[0] == '-' && !(std::isdigit(static_cast<unsigned char>(token[1])) || token[1] == '.');
 }
 
-bool is_number(const std::string& text) {
-  if (text.empty()) return false;
-  char* end = nullptr;
-  std::strtod(text.c_str(), &end);
-  return end && *end == '\0';
-}
-
 }  // namespace
 
 cxxopts::ParseResult parse_flags(cxxopts::Options& options, int argc, const char* const* argv) {
@@ -129,11 +122,14 @@ cxxopts::ParseResult parse_flags(cxxopts::Options& options, int argc, const char
   } catch (const cxxopts::exceptions::incorrect_argument_type& e) {
     // "Argument 'abc' failed to parse": find whose value it was.
     const std::string message = e.what();
+    // cxxopts quotes the value as 'abc' or, in newer versions, as ‘abc’.
     for (const auto& [flag, value] : values) {
-      if (message.find("'" + value + "'") == std::string::npos) continue;
-      const auto& info = flags.at(flag);
-      const std::string expected = is_number(info.default_value) ? "a number" : "a value of its type (see --help)";
-      throw Error(fmt::format("{}: expected {}, got '{}'", flag, expected, value));
+      if (message.find("'" + value + "'") == std::string::npos &&
+          message.find("\u2018" + value + "\u2019") == std::string::npos)
+        continue;
+      // Only numeric flags fail to parse here (strings take anything, and
+      // switches take no value).
+      throw Error(fmt::format("{}: expected a number, got '{}'", flag, value));
     }
     throw Error(fmt::format("{} (see --help)", message));
   } catch (const cxxopts::exceptions::exception& e) {

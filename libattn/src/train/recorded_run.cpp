@@ -8,6 +8,7 @@
 #include "attn/io/files.h"
 #include "attn/io/run_lock.h"
 #include "attn/io/run_record.h"
+#include "attn/train/training_checkpoint.h"
 
 namespace attn::train {
 
@@ -23,7 +24,14 @@ void check_run_folder(const fs::path& dir, const std::string& config_yaml, bool 
 }
 
 std::vector<MetricRow> read_history(const fs::path& run_dir) {
-  const fs::path path = run_dir / "metrics.csv";
+  const fs::path path = run_dir / "metrics.csv", checkpoint = run_dir / "checkpoint.pt";
+  if (!fs::exists(path) && fs::exists(checkpoint)) {
+    // Deleted metrics files come back from the history the checkpoint holds.
+    auto history = checkpoint_history(checkpoint);
+    io::write_file_atomic(path, MetricRow::csv(history));
+    io::write_file_atomic(run_dir / "metrics.jsonl", MetricRow::jsonl(history));
+    return history;
+  }
   return MetricRow::parse_csv(io::read_text_file(path), path.string());
 }
 

@@ -66,4 +66,13 @@ TrainingState load_checkpoint(const fs::path& path, torch::nn::Module& model, to
   return state;
 }
 
+std::vector<MetricRow> checkpoint_history(const fs::path& path) {
+  torch::serialize::InputArchive archive;
+  io::read_archive(path, archive);
+  c10::IValue history;
+  check(archive.try_read("history_csv", history) && history.isString(), "{}: checkpoint lacks its metric history",
+        path.string());
+  return MetricRow::parse_csv(history.toStringRef(), path.string());
+}
+
 }  // namespace attn::train

@@ -34,4 +34,8 @@ void save_checkpoint(const std::filesystem::path& path, torch::nn::Module& model
 TrainingState load_checkpoint(const std::filesystem::path& path, torch::nn::Module& model,
                               torch::optim::Optimizer* optimizer);
 
+/// Only the metric history a checkpoint holds (no model needed): how a
+/// finished run whose metrics files were deleted gets them back.
+std::vector<MetricRow> checkpoint_history(const std::filesystem::path& path);
+
 }  // namespace attn::train
