@@ -136,7 +136,7 @@ const char* kLongCopy =
 
 }  // namespace
 
-TEST_CASE("faults: a run folder has one process; the lock dies with its holder", "[faults]") {
+TEST_CASE("faults: a run folder has one process, and the lock dies with its holder", "[faults]") {
   attn_test::TempDir tmp("faults_lock");
   const auto dir = tmp / "run";
   {
@@ -333,7 +333,7 @@ TEST_CASE("faults: workers die with their parent, even after SIGKILL, and leave 
   for (const char* seed : {"seed_00", "seed_01"}) CHECK(fs::exists(out / "t" / seed / "checkpoint.pt"));
 }
 
-TEST_CASE("faults: a second process on a training run is refused; a failed resume leaves run.json; metrics come "
+TEST_CASE("faults: a second process on a training run is refused, a failed resume leaves run.json, metrics come "
           "back from the checkpoint", "[faults]") {
   attn_test::TempDir tmp("faults_second");
   auto config = tmp.write("c.yaml", kLongCopy);
