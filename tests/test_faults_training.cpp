@@ -396,3 +396,26 @@ TEST_CASE("faults: a finished run whose metrics were deleted is summarised from 
   CHECK(fs::exists(seed / "metrics.jsonl"));
   CHECK(read_file(tmp / "out" / "summary.csv") == summary);
 }
+
+TEST_CASE("faults: a copy-task folder given to attn-analyze or attn-multihead --report is named for what it is",
+          "[faults]") {
+  attn_test::TempDir tmp("faults_kind");
+  auto config = tmp.write("c.yaml", "name: t\nseeds: 1\ndata: {vocab: 6, length: 4}\n"
+                                    "model: {embedding_dim: 8, hidden_size: 8}\n"
+                                    "train: {steps: 2, batch_size: 4, eval_every: 2, eval_examples: 4}\n");
+  const std::string bin = std::string(ATTN_BINARY_DIR) + "/bin/";
+  REQUIRE(std::system((bin + "attn-copy --quiet --device cpu --jobs 1 --config " + config.string() + " --out " +
+                       (tmp / "out").string() + " > /dev/null 2>&1")
+                          .c_str()) == 0);
+  for (const auto& [command, folder] :
+       std::vector<std::pair<std::string, fs::path>>{{"attn-analyze --runs ", tmp / "out"},
+                                                      {"attn-analyze --runs ", tmp / "out" / "t"},
+                                                      {"attn-multihead --report --out ", tmp / "out" / "t"}}) {
+    const int status =
+        std::system((bin + command + folder.string() + " > " + (tmp / "log.txt").string() + " 2>&1").c_str());
+    const std::string log = read_file(tmp / "log.txt");
+    INFO(command << folder.string() << "\n" << log);
+    CHECK(WEXITSTATUS(status) == 2);
+    CHECK_THAT(log, Catch::Contains(folder.string() + ": this is a copy-task folder (written by attn-copy)"));
+  }
+}

@@ -24,6 +24,7 @@
 #include "attn/io/files.h"
 #include "attn/io/jobs.h"
 #include "attn/io/run_record.h"
+#include "attn/tasks/folder_kind.h"
 #include "attn/tasks/agreement_report.h"
 #include "attn/tasks/classification_analysis.h"
 #include "attn/tasks/classification_runs.h"
@@ -98,6 +99,8 @@ int app_main(int argc, char** argv) {
   attn::check(cli.has("runs"), "--runs: expected the run-set folder written by attn-classify or attn-translate");
   const fs::path runs_dir = cli.args()["runs"].as<std::string>();
   if (tasks::is_translation_run_set(runs_dir)) return analyze_translation(cli, runs_dir);
+  tasks::check_folder_kind(runs_dir, "attn-analyze", "classification",
+                           "the run sets of attn-classify and attn-translate");
   attn::check(!common.device.is_cuda(), "--device: the classification analysis runs on the CPU");
 
   // The run set's own config unless --config or --set asks for other probes settings.

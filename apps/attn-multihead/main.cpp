@@ -12,6 +12,7 @@
 #include "attn/core/error.h"
 #include "attn/core/runtime.h"
 #include "attn/io/run_record.h"
+#include "attn/tasks/folder_kind.h"
 #include "attn/tasks/multihead_experiment.h"
 
 namespace fs = std::filesystem;
@@ -33,6 +34,7 @@ int app_main(int argc, char** argv) {
   const auto& common = cli.common();
   if (cli.has("report")) {
     attn::check(!common.out.empty(), "--report: expected --out, the experiment folder to report on");
+    tasks::check_folder_kind(common.out, "attn-multihead --report", "multihead", "the folders of attn-multihead");
     const std::string recorded = attn::io::recorded_config(common.out);
     attn::check(!recorded.empty(), "{}: no experiment recorded there (no config.yaml); nothing to report",
                 common.out.string());

@@ -41,12 +41,12 @@ class OverCheckpoints {
     }
   }
   // A; throws attn::Error naming `label` when no checkpoint defines it.
-  double agreement(const std::string& label, const std::string& over) const {
+  double agreement(const std::string& label, const std::string& over, const std::filesystem::path& run_dir) const {
     const std::optional<double> a = metrics::max_over_checkpoints(values_);
     check(a.has_value(),
-          "{}: undefined at all {} checkpoints ({}); the top-p% match is NaN when no test example has a word "
+          "{}: {} undefined at all {} checkpoints ({}); the top-p% match is NaN when no test example has a word "
           "position to compare",
-          label, values_.size(), over);
+          run_dir.string(), label, values_.size(), over);
     return *a;
   }
   int64_t step() const { return step_; }  ///< the checkpoint giving A (-1: none)
@@ -133,7 +133,7 @@ ClassificationAnalysis analyze_run_set(const ClassificationConfig& config, const
     auto beta = probes::read_classifier(*model, data.test, chunk).beta;
     own.add(step, match(a.alpha, beta), a.alpha, beta);
   }
-  log(fmt::format("A(alpha, beta) = {:.4f} at step {}", own.agreement("A(alpha, beta)", "run A"), own.step()));
+  log(fmt::format("A(alpha, beta) = {:.4f} at step {}", own.agreement("A(alpha, beta)", "run A", gold_run.dir), own.step()));
 
   // 4. Co-occurrence probes, fitted once.
   auto bow = probes::train_bag_of_embeddings(data.train, data.validation, data.vocab.size(),
@@ -171,7 +171,7 @@ ClassificationAnalysis analyze_run_set(const ClassificationConfig& config, const
     uf_logistic.add(step, match(beta_uf, beta_logistic), beta_uf, beta_logistic);
   }
   a.beta_uf = uf_alpha.y();
-  log(fmt::format("A(alpha, beta^uf) = {:.4f} at step {}", uf_alpha.agreement("A(alpha, beta^uf)", "uniform run"),
+  log(fmt::format("A(alpha, beta^uf) = {:.4f} at step {}", uf_alpha.agreement("A(alpha, beta^uf)", "uniform run", uniform_run.dir),
                   uf_alpha.step()));
 
   // 6. Comparison runs B..: agreement of their attention with the gold one.
@@ -198,7 +198,7 @@ ClassificationAnalysis analyze_run_set(const ClassificationConfig& config, const
   // 7. The table.
   auto row = [&](const std::string& key, const std::string& label, const OverCheckpoints& best,
                  const std::string& over) {
-    const double agreement = best.agreement(label, over);
+    const double agreement = best.agreement(label, over, over == "run A" ? gold_run.dir : uniform_run.dir);
     AgreementRow r{key, label, agreement, metrics::kendall_tau_b(best.x(), best.y(), mask).mean, best.step(),
                    metrics::xi(agreement, a.mean_agreement, a.mean_accuracy), over};
     a.rows.push_back(r);
