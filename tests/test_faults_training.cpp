@@ -251,6 +251,18 @@ TEST_CASE("faults: a diverging run stops at once, is not marked done, and keeps 
   CHECK_THAT(log, Catch::Contains((tmp / "out" / "t" / "seed_00").string() + ": training diverged at step"));
   CHECK(!fs::exists(tmp / "out" / "t" / "seed_00" / "done"));
   CHECK(!fs::exists(tmp / "out" / "summary.csv"));
+  // In worker processes: each worker names its run, and the parent does not
+  // advise --resume, which would only diverge again.
+  auto two = tmp.write("two.yaml", read_file(config).replace(read_file(config).find("seeds: 1"), 8, "seeds: 2"));
+  const std::string workers = std::string(ATTN_BINARY_DIR) + "/bin/attn-copy --quiet --device cpu --jobs 2 --config " +
+                              two.string() + " --out " + (tmp / "out2").string() + " > " +
+                              (tmp / "log2.txt").string() + " 2>&1";
+  const int workers_status = std::system(workers.c_str());
+  const std::string log2 = read_file(tmp / "log2.txt");
+  INFO(log2);
+  CHECK(WEXITSTATUS(workers_status) == 2);
+  CHECK_THAT(log2, Catch::Contains((tmp / "out2" / "t" / "seed_01").string() + ": training diverged at step"));
+  CHECK_THAT(log2, !Catch::Contains("rerun with --resume"));
 }
 
 TEST_CASE("faults: SIGTERM checkpoints every worker, exits 75, and --resume ends identical to an uninterrupted run",

@@ -151,11 +151,10 @@ TrainingResult TwoStageTrainer::run(bool resume) {
     const double value = loss.item<double>();
     // Divergence: the update just made is already poisoned, so nothing of
     // this state is saved; the last checkpoint stays the run's last good one.
-    check(std::isfinite(value),
-          "{}: training diverged at step {}: the loss is {} (the last checkpoint, {}, is kept; lower "
-          "train.learning_rate?)",
+    check(std::isfinite(value), "{}: training diverged at step {}: the loss is {} ({}; lower train.learning_rate?)",
           run_dir_.string(), step, value,
-          checkpointed >= 0 ? fmt::format("step {}", checkpointed) : std::string("none yet"));
+          checkpointed >= 0 ? fmt::format("the checkpoint of step {} is kept", checkpointed)
+                            : std::string("no checkpoint yet"));
     loss_sum += value;
     ++loss_count;
     ++step;
