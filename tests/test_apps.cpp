@@ -14,39 +14,12 @@
 #include <sstream>
 #include <vector>
 
+#include "app_runner.h"
 #include "temp_dir.h"
 
-namespace {
-
-struct Outcome {
-  int code;
-  std::string output;
-};
-
-Outcome run_app(const std::string& arguments) {
-  const std::string command = std::string(ATTN_BINARY_DIR) + "/bin/" + arguments + " 2>&1";
-  Outcome outcome{-1, ""};
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[512];
-  while (std::fgets(buffer, sizeof buffer, pipe)) outcome.output += buffer;
-  const int status = ::pclose(pipe);
-  outcome.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
-}
-
-std::string read_file(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// The last line (earlier lines are the BLAS log line).
-std::string last_line(const std::string& text) {
-  auto trimmed = text.substr(0, text.find_last_not_of('\n') + 1);
-  return trimmed.substr(trimmed.find_last_of('\n') + 1);
-}
-
-}  // namespace
+using attn_test::last_line;
+using attn_test::read_file;
+using attn_test::run_app;
 
 TEST_CASE("attn-copy --help", "[apps]") {
   auto outcome = run_app("attn-copy --help");

@@ -13,47 +13,24 @@
 #include <string>
 #include <vector>
 
+#include "app_runner.h"
 #include "temp_dir.h"
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
 
+using attn_test::last_line;
+using attn_test::read_file;
+using attn_test::run_app;
+
 namespace {
 
-struct Outcome {
-  int code;
-  std::string output;
-};
-
-// Arguments are single-quoted for the test's shell; a path with an apostrophe
-// is passed through quoted().
-Outcome run_app(const std::string& arguments) {
-  const std::string command = std::string(ATTN_BINARY_DIR) + "/bin/" + arguments + " 2>&1";
-  Outcome outcome{-1, ""};
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[512];
-  while (std::fgets(buffer, sizeof buffer, pipe)) outcome.output += buffer;
-  const int status = ::pclose(pipe);
-  outcome.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
-}
-
+// A path single-quoted for run_app's shell, apostrophes included.
 std::string quoted(const fs::path& path) {
   std::string out = "'";
   for (char c : path.string()) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
-}
-
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-std::string last_line(const std::string& text) {
-  auto trimmed = text.substr(0, text.find_last_not_of('\n') + 1);
-  return trimmed.substr(trimmed.find_last_of('\n') + 1);
 }
 
 // A bad input: exit code 2, a one-line "<app>: error:" naming what is wrong.

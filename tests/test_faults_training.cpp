@@ -20,18 +20,17 @@
 #include "attn/io/checkpoint.h"
 #include "attn/io/files.h"
 #include "attn/io/run_lock.h"
+#include "app_runner.h"
 #include "temp_dir.h"
 
 extern char** environ;
 
 namespace fs = std::filesystem;
 
+using attn_test::read_file;
+
 namespace {
 
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 std::vector<fs::path> temporaries(const fs::path& dir) {
   std::vector<fs::path> found;

@@ -1,0 +1,45 @@
+// Running the built apps from a test: exit code and combined output, files
+// read back whole, the last output line (earlier lines are the BLAS log line).
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+namespace attn_test {
+
+struct Outcome {
+  int code;
+  std::string output;
+};
+
+/// Runs "<build>/bin/<arguments>" through the shell, stderr with stdout.
+inline Outcome run_app(const std::string& arguments) {
+  const std::string command = std::string(ATTN_BINARY_DIR) + "/bin/" + arguments + " 2>&1";
+  Outcome outcome{-1, ""};
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[512];
+  while (std::fgets(buffer, sizeof buffer, pipe)) outcome.output += buffer;
+  const int status = ::pclose(pipe);
+  outcome.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return outcome;
+}
+
+inline std::string read_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+inline std::string last_line(const std::string& text) {
+  auto trimmed = text.substr(0, text.find_last_not_of('\n') + 1);
+  return trimmed.substr(trimmed.find_last_of('\n') + 1);
+}
+
+}  // namespace attn_test
