@@ -28,8 +28,7 @@ std::vector<MetricRow> read_history(const fs::path& run_dir) {
   if (!fs::exists(path) && fs::exists(checkpoint)) {
     // Deleted metrics files come back from the history the checkpoint holds.
     auto history = checkpoint_history(checkpoint);
-    io::write_file_atomic(path, MetricRow::csv(history));
-    io::write_file_atomic(run_dir / "metrics.jsonl", MetricRow::jsonl(history));
+    write_metric_files(run_dir, history);
     return history;
   }
   return MetricRow::parse_csv(io::read_text_file(path), path.string());

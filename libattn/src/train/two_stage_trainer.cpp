@@ -41,9 +41,13 @@ torch::Tensor training_step(TrainingTask& task, torch::optim::Optimizer& optimiz
   return loss;
 }
 
+void write_metric_files(const fs::path& dir, const std::vector<MetricRow>& history) {
+  io::write_file_atomic(dir / "metrics.csv", MetricRow::csv(history));
+  io::write_file_atomic(dir / "metrics.jsonl", MetricRow::jsonl(history));
+}
+
 void TwoStageTrainer::write_metrics(const std::vector<MetricRow>& history) const {
-  io::write_file_atomic(run_dir_ / "metrics.csv", MetricRow::csv(history));
-  io::write_file_atomic(run_dir_ / "metrics.jsonl", MetricRow::jsonl(history));
+  write_metric_files(run_dir_, history);
 }
 
 void TwoStageTrainer::print_progress(const MetricRow& row, int64_t step, int64_t first_step,

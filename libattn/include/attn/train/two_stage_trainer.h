@@ -60,6 +60,9 @@ struct TrainingResult {
 /// other defaults (one pass per parameter: fused_adam.h).
 FusedAdam make_optimizer(torch::nn::Module& model, const TrainerOptions& options);
 
+/// Writes `history` as <dir>/metrics.csv and metrics.jsonl (atomically).
+void write_metric_files(const std::filesystem::path& dir, const std::vector<MetricRow>& history);
+
 /// One update (phase 4 of the loop): clear the gradients (FusedAdam: to
 /// none; any other optimiser: zero_grad()), the task's loss on
 /// the batch of `step`, backward, optimiser step. Returns the loss (not
