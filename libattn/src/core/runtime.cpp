@@ -1,6 +1,8 @@
 // Process-level set-up: BLAS kernel check, threads, device (see attn/core/runtime.h).
 #include "attn/core/runtime.h"
 
+#include <ATen/Context.h>
+
 #include <dlfcn.h>
 #include <sys/prctl.h>
 #include <malloc.h>
@@ -106,8 +108,24 @@ int configure_threads(int requested) {
   return at::get_num_threads();
 }
 
+namespace {
+
+// float32 on a GPU as on the CPU: TF32 (cuDNN's default for its RNNs and
+// convolutions) rounds matmul inputs to 10-bit mantissas, which would make
+// GPU runs a different experiment from CPU ones. run.json records the setting.
+void use_full_float_precision() {
+  at::globalContext().setAllowTF32CuDNN(false);
+  at::globalContext().setAllowTF32CuBLAS(false);
+}
+
+}  // namespace
+
 c10::Device resolve_device(const std::string& name) {
-  if (name == "auto") return torch::cuda::is_available() ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
+  if (name == "auto") {
+    if (!torch::cuda::is_available()) return c10::Device(c10::kCPU);
+    use_full_float_precision();
+    return c10::Device(c10::kCUDA, 0);
+  }
   if (name == "cpu") return c10::Device(c10::kCPU);
   if (name.rfind("cuda", 0) == 0) {
     check(torch::cuda::is_available(),
@@ -118,6 +136,7 @@ c10::Device resolve_device(const std::string& name) {
       c10::Device device(name);
       check(device.index() < static_cast<int>(torch::cuda::device_count()),
             "--device {}: only {} CUDA device(s) present", name, torch::cuda::device_count());
+      use_full_float_precision();
       return device;
     } catch (const c10::Error&) {
       throw Error(fmt::format("--device: expected auto, cpu, cuda or cuda:N, got '{}'", name));

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "attn/core/error.h"
+#include "attn/core/host_to_device.h"
 #include "attn/core/seed_streams.h"
 
 namespace attn::data {
@@ -91,8 +92,8 @@ CopyBatch make_copy_batch(const CopyTaskOptions& options, const CopyVocabulary& 
     for (int64_t i = 0; i < n; ++i) tin[b][i + 1] = src[b][i];
   }
   CopyBatch batch;
-  batch.source = source.to(device);
-  batch.target_in = target_in.to(device);
+  batch.source = to_device(source, device);
+  batch.target_in = to_device(target_in, device);
   batch.target_out = batch.source;  // x_1 .. x_n EOS is exactly the source
   batch.source_mask = torch::ones({batch_size, S}, torch::TensorOptions(torch::kBool).device(device));
   batch.gold_alignment = torch::arange(S, torch::TensorOptions(torch::kInt64).device(device))

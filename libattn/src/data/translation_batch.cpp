@@ -5,13 +5,15 @@
 #include <numeric>
 
 #include "attn/core/error.h"
+#include "attn/core/host_to_device.h"
 
 namespace attn::data {
 
 int64_t TranslationBatch::target_tokens() const { return target_in.ne(pad_id).sum().item<int64_t>(); }
 
 TranslationBatch TranslationBatch::to(const torch::Device& device) const {
-  return {source.to(device), source_mask.to(device), target_in.to(device), target_out.to(device), pad_id};
+  return {to_device(source, device), to_device(source_mask, device), to_device(target_in, device),
+          to_device(target_out, device), pad_id};
 }
 
 TranslationBatch make_translation_batch(const std::vector<EncodedPair>& pairs, const std::vector<int64_t>& indices,

@@ -2,6 +2,7 @@
 #include "attn/io/checkpoint.h"
 
 #include <ATen/core/ivalue.h>
+#include <fmt/ranges.h>
 
 #include "attn/core/error.h"
 #include "attn/io/files.h"
@@ -25,10 +26,10 @@ void write_archive(const fs::path& path, torch::serialize::OutputArchive& archiv
   write_bytes_atomic(path, bytes.data(), bytes.size());
 }
 
-void read_archive(const fs::path& path, torch::serialize::InputArchive& archive) {
+void read_archive(const fs::path& path, torch::serialize::InputArchive& archive, const torch::Device& device) {
   check(fs::exists(path), "{}: checkpoint not found", path.string());
   try {
-    archive.load_from(path.string());
+    archive.load_from(path.string(), device);
   } catch (const c10::Error&) {
     throw Error(fmt::format("{}: not a libattn checkpoint (unreadable archive)", path.string()));
   }
@@ -77,6 +78,12 @@ void read_module(const fs::path& path, torch::serialize::InputArchive& archive, 
   }
 }
 
+torch::Device module_device(const torch::nn::Module& model) {
+  for (const auto& parameter : model.parameters()) return parameter.device();
+  for (const auto& buffer : model.buffers()) return buffer.device();
+  return torch::kCPU;
+}
+
 void save_weights(const fs::path& path, torch::nn::Module& model) {
   torch::serialize::OutputArchive archive;
   write_header(archive);
@@ -86,7 +93,7 @@ void save_weights(const fs::path& path, torch::nn::Module& model) {
 
 void load_weights(const fs::path& path, torch::nn::Module& model) {
   torch::serialize::InputArchive archive;
-  read_archive(path, archive);
+  read_archive(path, archive, module_device(model));
   read_module(path, archive, model);
 }
 
@@ -97,9 +104,9 @@ void save_tensor(const fs::path& path, const std::string& name, const torch::Ten
   write_archive(path, archive);
 }
 
-torch::Tensor load_tensor(const fs::path& path, const std::string& name) {
+torch::Tensor load_tensor(const fs::path& path, const std::string& name, const torch::Device& device) {
   torch::serialize::InputArchive archive;
-  read_archive(path, archive);
+  read_archive(path, archive, device);
   torch::Tensor tensor;
   check(archive.try_read(name, tensor), "{}: no tensor named '{}'", path.string(), name);
   return tensor;

@@ -2,6 +2,7 @@
 #include "attn/io/config.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 #include <fstream>

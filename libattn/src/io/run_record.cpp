@@ -32,7 +32,7 @@ constexpr const char* kUtcFormat = "%Y-%m-%dT%H:%M:%SZ";
 // Environment variables that change a run's results or speed: OpenMP and BLAS
 // threading and kernels, which GPU, cuBLAS determinism.
 constexpr const char* kRecordedPrefixes[] = {"OMP_", "OPENBLAS_", "MKL_"};
-constexpr const char* kRecordedNames[] = {"CUDA_VISIBLE_DEVICES", "CUBLAS_WORKSPACE_CONFIG"};
+constexpr const char* kRecordedNames[] = {"CUDA_VISIBLE_DEVICES", "CUBLAS_WORKSPACE_CONFIG", "ATTN_RECURRENCE"};
 
 // The device a describe_device() text names ("cuda:0 (1 CUDA devices)"), if any.
 std::optional<c10::Device> described_device(const std::string& description) {
@@ -93,6 +93,7 @@ json::Value cuda_record(const std::string& device_description) {
     }
   }
   cuda["gpu"] = gpu_name(index);
+  cuda["tf32"] = at::globalContext().allowTF32CuBLAS() || at::globalContext().allowTF32CuDNN();
   return cuda;
 }
 
@@ -139,6 +140,7 @@ void write_run_record(const std::filesystem::path& dir, const RunRecord& record)
       {"cuda", cuda_record(record.device)},
       {"overrides", record.overrides},
       {"environment", environment},
+      {"recurrence", record.recurrence.empty() ? json::Value(nullptr) : json::Value(record.recurrence)},
   };
   write_file_atomic(dir / "run.json", json::to_text(run));
 }

@@ -2,6 +2,7 @@
 #include "attn/metrics/agreement.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 #include <limits>

@@ -33,8 +33,8 @@ ClassifierOutput AttentionClassifierImpl::forward(const torch::Tensor& ids, cons
   if (gates.defined()) x = x * gates.unsqueeze(-1);            // (B, L, E) gated
   // Dense input projections: a batch has fewer tokens than the vocabulary, and
   // the gated embeddings are not rows of the table.
-  auto forward_states = encoder_forward->forward(encoder_forward->input_gates(x, mask), mask).outputs;    // (B, L, H)
-  auto backward_states = encoder_backward->forward(encoder_backward->input_gates(x, mask), mask).outputs;  // (B, L, H)
+  auto forward_states = encoder_forward->forward_inputs(x, mask).outputs; // (B, L, H)
+  auto backward_states = encoder_backward->forward_inputs(x, mask).outputs;  // (B, L, H)
 
   ClassifierOutput out;
   out.states = torch::cat({forward_states, backward_states}, -1);  // (B, L, 2H)

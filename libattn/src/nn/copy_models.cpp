@@ -23,10 +23,10 @@ Seq2SeqOutput CopySeq2SeqImpl::forward(const torch::Tensor& source, const torch:
                                        const torch::Tensor& target_in) {
   const auto& table = embedding->weight;  // (V, E)
   EncoderOutput encoded;
-  auto fwd = encoder_forward->forward(encoder_forward->input_gates_from_embedding(table, source), source_mask);
+  auto fwd = encoder_forward->forward_tokens(table, source, source_mask);
   encoded.finals.push_back(fwd.final);
   if (encoder_backward) {
-    auto bwd = encoder_backward->forward(encoder_backward->input_gates_from_embedding(table, source), source_mask);
+    auto bwd = encoder_backward->forward_tokens(table, source, source_mask);
     encoded.finals.push_back(bwd.final);
     encoded.states = torch::cat({fwd.outputs, bwd.outputs}, -1);  // (B, S, 2D)
   } else {
@@ -34,8 +34,7 @@ Seq2SeqOutput CopySeq2SeqImpl::forward(const torch::Tensor& source, const torch:
   }
   // Teacher forcing without input feeding: the decoder does not depend on
   // attention, so it runs over all steps at once and attention is batched.
-  auto decoded = decoder->forward(decoder->input_gates_from_embedding(table, target_in), torch::Tensor(),
-                                  encoded.mean_final());
+  auto decoded = decoder->forward_tokens(table, target_in, torch::Tensor(), encoded.mean_final());
   auto attended = attention_module(decoded.outputs, encoded.states, source_mask);
   auto logits = readout_module(decoded.outputs, attended.context);  // (B, T, V)
   return {torch::log_softmax(logits, -1), attended.weights, attended.head_weights, decoded.outputs,
@@ -59,9 +58,9 @@ MultiHeadCopyImpl::MultiHeadCopyImpl(const CopyModelOptions& o) : options_(o) {
 
 Seq2SeqOutput MultiHeadCopyImpl::forward(const torch::Tensor& source, const torch::Tensor& source_mask,
                                          const torch::Tensor& target_in) {
-  auto encoded = encoder->forward(encoder->input_gates_from_embedding(source_embedding->weight, source), source_mask);
-  auto decoded = decoder->forward(decoder->input_gates_from_embedding(target_embedding->weight, target_in), torch::Tensor(),
-                                  RecurrentState{encoded.final.h, torch::Tensor()});
+  auto encoded = encoder->forward_tokens(source_embedding->weight, source, source_mask);
+  auto decoded = decoder->forward_tokens(target_embedding->weight, target_in, torch::Tensor(),
+                                         RecurrentState{encoded.final.h, torch::Tensor()});
   auto attended = attention_module(decoded.outputs, encoded.outputs, source_mask);
   auto logits = readout_module(decoded.outputs, attended.context);  // (B, T, V)
   return {torch::log_softmax(logits, -1), attended.weights, attended.head_weights, decoded.outputs,

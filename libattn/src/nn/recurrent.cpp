@@ -5,11 +5,17 @@
 #include "lstm_function.h"
 #include "packed_layout.h"
 
+#include <ATen/Context.h>
+#include <ATen/Functions.h>
 #include <torch/nn/functional/embedding.h>
 #include <torch/nn/init.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <vector>
+
+#include "attn/core/error.h"
 
 namespace attn::nn {
 
@@ -37,7 +43,9 @@ torch::Tensor RecurrentLayerImpl::input_gates(const torch::Tensor& x) const {
 }
 
 torch::Tensor RecurrentLayerImpl::input_gates(const torch::Tensor& x, const torch::Tensor& mask) const {
-  if (!mask.defined()) return input_gates(x);
+  // On a GPU the padded positions cost less than finding the real ones
+  // (nonzero() waits for the device), and forward() never reads them.
+  if (!mask.defined() || !x.is_cpu()) return input_gates(x);
   const int64_t B = x.size(0), T = x.size(1);
   // Only real tokens go through the GEMM; padded positions get zeros, which
   // forward() never reads.
@@ -116,6 +124,89 @@ RecurrentOutput RecurrentLayerImpl::forward(const torch::Tensor& gates, const to
     }
   }
   return {torch::stack(outputs, 1), {h, {}}};  // (B, T, H)
+}
+
+RecurrentOutput RecurrentLayerImpl::forward_library(const torch::Tensor& x, const torch::Tensor& mask,
+                                                    const RecurrentState& initial) {
+  const int64_t B = x.size(0), T = x.size(1), H = options_.hidden_size();
+  const bool lstm = options_.cell() == CellKind::kLSTM;
+  auto zeros = torch::zeros({1, B, H}, x.options());
+  torch::Tensor h0 = initial.h.defined() ? initial.h.unsqueeze(0) : zeros;                          // (1, B, H)
+  torch::Tensor c0 = lstm ? (initial.c.defined() ? initial.c.unsqueeze(0) : zeros) : torch::Tensor();  // (1, B, H)
+  // PyTorch's own order and meaning of the four tensors, which this layer shares.
+  const std::vector<torch::Tensor> params = {weight_ih, weight_hh, bias_ih, bias_hh};
+  const bool train = is_training();
+
+  if (!mask.defined()) {
+    // The reverse direction is the forward recurrence over the flipped sequence.
+    auto input = options_.reverse() ? x.flip(1) : x;  // (B, T, I)
+    torch::Tensor out, hy, cy;
+    if (lstm)
+      std::tie(out, hy, cy) = at::lstm(input, {h0, c0}, params, true, 1, 0.0, train, false, /*batch_first=*/true);
+    else
+      std::tie(out, hy) = at::gru(input, h0, params, true, 1, 0.0, train, false, /*batch_first=*/true);
+    if (options_.reverse()) out = out.flip(1);  // (B, T, H)
+    return {out, {hy.squeeze(0), lstm ? cy.squeeze(0) : torch::Tensor()}};
+  }
+
+  // Padding: a packed sequence, which needs the lengths on the host, longest first.
+  auto [sorted_lengths, order_cpu] = mask.sum(1).to(torch::kCPU).sort(0, /*descending=*/true);  // (B), (B)
+  check(B == 0 || sorted_lengths[B - 1].item<int64_t>() > 0,
+        "recurrent layer: a sequence without any real token (mask row all false)");
+  auto order = order_cpu.to(x.device());
+  auto inverse = order.argsort();
+  auto input = x.index_select(0, order);  // (B, T, I) longest first
+  torch::Tensor within;                   // (B, T) reverses each row's real part, leaves padding
+  if (options_.reverse()) {
+    auto index = torch::arange(T, torch::kInt64).expand({B, T}).clone();
+    auto rows = index.accessor<int64_t, 2>();
+    auto lengths = sorted_lengths.accessor<int64_t, 1>();
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t t = 0; t < lengths[b]; ++t) rows[b][t] = lengths[b] - 1 - t;
+    within = index.to(x.device());
+    input = input.gather(1, within.unsqueeze(2).expand({B, T, x.size(2)}));
+  }
+  auto [data, batch_sizes] = at::_pack_padded_sequence(input, sorted_lengths, /*batch_first=*/true);
+  torch::Tensor out, hy, cy;
+  if (lstm)
+    std::tie(out, hy, cy) = at::lstm(data, batch_sizes, {h0.index_select(1, order), c0.index_select(1, order)},
+                                     params, true, 1, 0.0, train, false);
+  else
+    std::tie(out, hy) = at::gru(data, batch_sizes, h0.index_select(1, order), params, true, 1, 0.0, train, false);
+  auto outputs = std::get<0>(at::_pad_packed_sequence(out, batch_sizes, /*batch_first=*/true, 0, T));  // (B, T, H)
+  if (options_.reverse()) outputs = outputs.gather(1, within.unsqueeze(2).expand({B, T, H}));
+  return {outputs.index_select(0, inverse),
+          {hy.squeeze(0).index_select(0, inverse), lstm ? cy.squeeze(0).index_select(0, inverse) : torch::Tensor()}};
+}
+
+RecurrentOutput RecurrentLayerImpl::forward_tokens(const torch::Tensor& table, const torch::Tensor& tokens,
+                                                   const torch::Tensor& mask, const RecurrentState& initial) {
+  if (recurrence_route(table.device()) == RecurrenceRoute::kLibrary)
+    return forward_library(torch::nn::functional::embedding(tokens, table), mask, initial);
+  return forward(input_gates_from_embedding(table, tokens), mask, initial);
+}
+
+RecurrentOutput RecurrentLayerImpl::forward_inputs(const torch::Tensor& x, const torch::Tensor& mask,
+                                                   const RecurrentState& initial) {
+  if (recurrence_route(x.device()) == RecurrenceRoute::kLibrary) return forward_library(x, mask, initial);
+  return forward(input_gates(x, mask), mask, initial);
+}
+
+RecurrenceRoute recurrence_route(const torch::Device& device) {
+  if (const char* forced = std::getenv("ATTN_RECURRENCE")) {
+    if (std::strcmp(forced, "library") == 0) return RecurrenceRoute::kLibrary;
+    if (std::strcmp(forced, "hand-written") == 0) return RecurrenceRoute::kHandWritten;
+    throw Error(fmt::format("ATTN_RECURRENCE: expected library or hand-written, got '{}'", forced));
+  }
+  return device.is_cuda() ? RecurrenceRoute::kLibrary : RecurrenceRoute::kHandWritten;
+}
+
+std::string describe_recurrence(const torch::Device& device) {
+  if (recurrence_route(device) == RecurrenceRoute::kLibrary) {
+    if (!device.is_cuda()) return "libtorch-" + c10::DeviceTypeName(device.type(), /*lower_case=*/true);
+    return at::globalContext().userEnabledCuDNN() && at::globalContext().hasCuDNN() ? "cudnn" : "libtorch-cuda";
+  }
+  return device.is_cpu() ? "fused-cpu" : "step-by-step";
 }
 
 RecurrentState EncoderOutput::mean_final() const {

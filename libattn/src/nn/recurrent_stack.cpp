@@ -51,6 +51,7 @@ std::optional<detail::PackedLayout> RecurrentStackImpl::packed_layout(const torc
 
 RecurrentStackOutput RecurrentStackImpl::forward(const torch::Tensor& inputs, const torch::Tensor& mask,
                                                  const std::vector<RecurrentState>& initial) {
+  if (recurrence_route(inputs.device()) == RecurrenceRoute::kLibrary) return run_library(inputs, mask, initial);
   if (auto layout = packed_layout(inputs, mask))
     return run_packed(inputs.reshape({-1, inputs.size(2)}).index_select(0, layout->real), *layout, initial);
   std::vector<torch::Tensor> gates;
@@ -61,6 +62,8 @@ RecurrentStackOutput RecurrentStackImpl::forward(const torch::Tensor& inputs, co
 RecurrentStackOutput RecurrentStackImpl::forward_tokens(const torch::Tensor& table, const torch::Tensor& tokens,
                                                         const torch::Tensor& mask,
                                                         const std::vector<RecurrentState>& initial) {
+  if (recurrence_route(table.device()) == RecurrenceRoute::kLibrary)
+    return run_library(torch::nn::functional::embedding(tokens, table), mask, initial);
   // Projecting the table once pays when it is smaller than the batch (the
   // copy task's 42 ids); a translation vocabulary of 8000 pieces is far
   // larger than a batch's few hundred tokens, so those are looked up first.
@@ -93,6 +96,30 @@ RecurrentStackOutput RecurrentStackImpl::run(std::vector<torch::Tensor> first_ga
       auto& layer = layers[k][d];
       auto gates = k == 0 ? first_gates[d] : layer->input_gates(input, mask);
       auto result = layer->forward(gates, mask, initial.empty() ? RecurrentState{} : initial[k]);
+      outputs.push_back(result.outputs);
+      finals.push_back(result.final);
+    }
+    below = outputs.size() == 1 ? outputs[0] : torch::cat(outputs, -1);  // (B, T, K)
+    out.finals.push_back(std::move(finals));
+  }
+  out.states = below;
+  return out;
+}
+
+RecurrentStackOutput RecurrentStackImpl::run_library(const torch::Tensor& inputs, const torch::Tensor& mask,
+                                                     const std::vector<RecurrentState>& initial) {
+  check(initial.empty() || (!options_.bidirectional() && static_cast<int64_t>(initial.size()) == options_.layers()),
+        "recurrent stack: expected one initial state per layer of a unidirectional stack, got {}", initial.size());
+  RecurrentStackOutput out;
+  torch::Tensor below = inputs;  // (B, T, I), then the previous layer's outputs (B, T, K)
+  for (size_t k = 0; k < layers.size(); ++k) {
+    if (k > 0)
+      below = torch::nn::functional::dropout(
+          below, torch::nn::functional::DropoutFuncOptions().p(options_.dropout()).training(is_training()));
+    std::vector<torch::Tensor> outputs;
+    std::vector<RecurrentState> finals;
+    for (auto& layer : layers[k]) {
+      auto result = layer->forward_library(below, mask, initial.empty() ? RecurrentState{} : initial[k]);
       outputs.push_back(result.outputs);
       finals.push_back(result.final);
     }

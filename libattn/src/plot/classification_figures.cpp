@@ -2,6 +2,7 @@
 #include "attn/plot/classification_figures.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>

@@ -2,6 +2,7 @@
 #include "attn/plot/copy_figures.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "attn/io/files.h"
 #include "attn/plot/gnuplot.h"

@@ -2,6 +2,7 @@
 #include "attn/plot/multihead_figures.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>

@@ -2,6 +2,7 @@
 #include "attn/tasks/agreement_report.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <optional>
 

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "attn/core/error.h"
+#include "attn/core/host_to_device.h"
 #include "attn/core/seed_streams.h"
 #include "attn/core/seeded_random.h"
 #include "attn/data/text_batch.h"
@@ -45,8 +46,8 @@ std::vector<int64_t> ClassificationTask::batch_indices(int64_t step) const {
 
 torch::Tensor ClassificationTask::training_loss(int64_t step) {
   auto batch = data::make_batch(data_.train, batch_indices(step));
-  auto out = model_->forward(batch.ids.to(device_), batch.mask.to(device_));
-  return nn::AttentionClassifierImpl::loss(out, batch.labels.to(device_));
+  auto out = model_->forward(to_device(batch.ids, device_), to_device(batch.mask, device_));
+  return nn::AttentionClassifierImpl::loss(out, to_device(batch.labels, device_));
 }
 
 train::MetricRow ClassificationTask::evaluate(int64_t step) {

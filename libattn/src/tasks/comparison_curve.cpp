@@ -2,6 +2,7 @@
 #include "attn/tasks/comparison_curve.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 

@@ -2,6 +2,7 @@
 #include "attn/tasks/copy_experiment.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "attn/io/csv.h"
 #include "attn/core/error.h"

@@ -77,7 +77,10 @@ void CopyTask::begin_stage(train::Stage stage) {
 
 torch::Tensor CopyTask::training_loss(int64_t step) {
   auto batch = data::make_copy_batch(current_data_, config_.vocabulary(), config_.train.batch_size, seed_, step, device_);
-  auto out = model_->forward(batch.source, batch.source_mask, batch.target_in);
+  // Copy sources are never padded: on a GPU the all-true mask would only
+  // make the recurrence read the lengths on the host (forward_library).
+  const torch::Tensor source_mask = device_.is_cpu() ? batch.source_mask : torch::Tensor();
+  auto out = model_->forward(batch.source, source_mask, batch.target_in);
   return torch::nn::functional::nll_loss(out.log_probs.flatten(0, 1), batch.target_out.flatten());
 }
 

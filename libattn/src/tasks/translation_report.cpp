@@ -2,6 +2,7 @@
 #include "attn/tasks/translation_report.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 

@@ -2,6 +2,7 @@
 #include "attn/tasks/translation_runs.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "attn/core/error.h"
 #include "attn/io/checkpoint.h"

@@ -2,6 +2,7 @@
 #include "attn/train/metric_row.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 #include <limits>

@@ -8,6 +8,7 @@
 #include "attn/io/files.h"
 #include "attn/io/run_lock.h"
 #include "attn/io/run_record.h"
+#include "attn/nn/recurrent.h"
 #include "attn/train/training_checkpoint.h"
 
 namespace attn::train {
@@ -53,6 +54,7 @@ TrainingResult run_recorded(const RecordedRun& run, const RunContext& context,
   record.command_line = context.command_line;
   record.experiment = run.experiment;
   record.overrides = context.overrides;
+  record.recurrence = nn::describe_recurrence(context.device);
 
   std::unique_ptr<TrainingTask> task = make_task();
   TrainerOptions options = run.trainer;

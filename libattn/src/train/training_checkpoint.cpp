@@ -2,6 +2,7 @@
 #include "attn/train/training_checkpoint.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Context.h>
 #include <ATen/core/ivalue.h>
 
 #include "attn/core/error.h"
@@ -26,6 +27,13 @@ void save_checkpoint(const fs::path& path, torch::nn::Module& model, torch::opti
     std::lock_guard<std::mutex> lock(generator.mutex());
     archive.write("cpu_rng_state", generator.get_state(), /*is_buffer=*/true);
   }
+  // Dropout on a GPU draws from that device's generator.
+  const torch::Device device = io::module_device(model);
+  if (!device.is_cpu()) {
+    auto generator = at::globalContext().defaultGenerator(device);
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    archive.write("device_rng_state", generator.get_state(), /*is_buffer=*/true);
+  }
   io::write_module(archive, model);
   if (optimizer != nullptr) {
     torch::serialize::OutputArchive optimizer_archive;
@@ -36,8 +44,11 @@ void save_checkpoint(const fs::path& path, torch::nn::Module& model, torch::opti
 }
 
 TrainingState load_checkpoint(const fs::path& path, torch::nn::Module& model, torch::optim::Optimizer* optimizer) {
+  // Onto the model's device, whichever device trained it: a CUDA-trained run
+  // resumes or is analysed on a CPU and the other way round.
+  const torch::Device device = io::module_device(model);
   torch::serialize::InputArchive archive;
-  io::read_archive(path, archive);
+  io::read_archive(path, archive, device);
   io::read_module(path, archive, model);
   if (optimizer != nullptr) {
     torch::serialize::InputArchive optimizer_archive;
@@ -61,7 +72,14 @@ TrainingState load_checkpoint(const fs::path& path, torch::nn::Module& model, to
   if (archive.try_read("cpu_rng_state", rng_state)) {
     auto generator = at::detail::getDefaultCPUGenerator();
     std::lock_guard<std::mutex> lock(generator.mutex());
-    generator.set_state(rng_state);
+    generator.set_state(rng_state.to(torch::kCPU));  // generator states live on the host
+  }
+  // Only from a run on the same kind of device: another kind's stream means
+  // nothing here (the run continues exactly only on the device kind it began on).
+  if (!device.is_cpu() && archive.try_read("device_rng_state", rng_state)) {
+    auto generator = at::globalContext().defaultGenerator(device);
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(rng_state.to(torch::kCPU));
   }
   return state;
 }

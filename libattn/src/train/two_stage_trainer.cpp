@@ -100,6 +100,26 @@ TrainingResult TwoStageTrainer::run(bool resume) {
   if (options_.on_started()) options_.on_started()();
   const int64_t first_step = step;
   int64_t checkpointed = result.resumed_from;  // step of the checkpoint on disk, -1 if none
+  // Reading a loss waits for its step to finish: free on a CPU, a stall of
+  // the whole queue on a GPU. There the losses are summed on the device and
+  // read (and checked) only where a row, a checkpoint or a snapshot needs them.
+  const bool read_each_loss = io::module_device(model).is_cpu();
+  torch::Tensor unread_losses;  // sum of the losses not read yet (device, double)
+  int64_t first_unread = step;
+  // Divergence: the update just made is already poisoned, so nothing of this
+  // state is saved; the last checkpoint stays the run's last good one.
+  auto add_loss = [&](double value, int64_t from, int64_t to) {
+    check(std::isfinite(value), "{}: training diverged {} step {}: the loss is {} ({}; lower train.learning_rate?)",
+          run_dir_.string(), from == to ? "at" : fmt::format("between step {} and", from), to, value,
+          checkpointed >= 0 ? fmt::format("the checkpoint of step {} is kept", checkpointed)
+                            : std::string("no checkpoint yet"));
+    loss_sum += value;
+  };
+  auto read_losses = [&] {
+    if (!unread_losses.defined()) return;
+    add_loss(unread_losses.item<double>(), first_unread, step - 1);
+    unread_losses = torch::Tensor();
+  };
   Stage stage = stage_at(step);
   task_.begin_stage(stage);
   auto state_at = [&](int64_t at) {
@@ -113,7 +133,9 @@ TrainingResult TwoStageTrainer::run(bool resume) {
     // A resumed run finds its stopping row already logged.
     bool stopping = logged && options_.stop_when() && options_.stop_when()(result.history.back());
     // 1. evaluate
+    const bool snapshot = !logged && std::find(snapshots.begin(), snapshots.end(), step) != snapshots.end();
     if (!logged && (step % options_.eval_every() == 0 || step == options_.steps())) {
+      read_losses();
       model.eval();
       MetricRow row;
       row.set("step", static_cast<double>(step));
@@ -135,13 +157,16 @@ TrainingResult TwoStageTrainer::run(bool resume) {
         checkpointed = step;
       }
     }
-    if (!logged && std::find(snapshots.begin(), snapshots.end(), step) != snapshots.end())
+    if (snapshot) {
+      read_losses();
       io::save_weights(run_dir_ / "snapshots" / fmt::format("step_{}.pt", step), model);
+    }
     // 3. stop / switch stage
     if (step >= options_.steps() || stopping) break;
     // A signal: save everything (the running loss too) and stop here; a
     // resumed run continues from this very step as if never stopped.
     if (const int signal = interrupt_signal()) {
+      read_losses();
       save_checkpoint(checkpoint_path(), model, &optimizer, state_at(step));
       throw Interrupted(fmt::format("{}: stopped by {} at step {} of {}, checkpoint saved", run_dir_.string(),
                                     signal_name(signal), step, options_.steps()));
@@ -152,14 +177,13 @@ TrainingResult TwoStageTrainer::run(bool resume) {
     }
     // 4. forward, backward, update
     torch::Tensor loss = training_step(task_, optimizer, step);
-    const double value = loss.item<double>();
-    // Divergence: the update just made is already poisoned, so nothing of
-    // this state is saved; the last checkpoint stays the run's last good one.
-    check(std::isfinite(value), "{}: training diverged at step {}: the loss is {} ({}; lower train.learning_rate?)",
-          run_dir_.string(), step, value,
-          checkpointed >= 0 ? fmt::format("the checkpoint of step {} is kept", checkpointed)
-                            : std::string("no checkpoint yet"));
-    loss_sum += value;
+    if (read_each_loss) {
+      add_loss(loss.item<double>(), step, step);
+    } else {
+      auto value = loss.detach().to(torch::kDouble);
+      if (!unread_losses.defined()) first_unread = step;
+      unread_losses = unread_losses.defined() ? unread_losses + value : value;
+    }
     ++loss_count;
     ++step;
   }

@@ -23,19 +23,29 @@ inline constexpr int64_t kCheckpointFormat = 1;
 /// every shape compared. Errors are attn::Error naming `path`.
 void write_header(torch::serialize::OutputArchive& archive);
 void write_archive(const std::filesystem::path& path, torch::serialize::OutputArchive& archive);
-void read_archive(const std::filesystem::path& path, torch::serialize::InputArchive& archive);
+/// `device`: where the archive's tensors go (LibTorch otherwise puts them back
+/// on the device they were saved from: a CUDA-trained run would not load on a
+/// CPU-only machine, and a CPU model would silently move to the GPU).
+void read_archive(const std::filesystem::path& path, torch::serialize::InputArchive& archive,
+                  const torch::Device& device = torch::kCPU);
 void write_module(torch::serialize::OutputArchive& archive, torch::nn::Module& model);
 void read_module(const std::filesystem::path& path, torch::serialize::InputArchive& archive,
                  torch::nn::Module& model);
 
+/// The device of `model`'s parameters (CPU for a model without any): where
+/// everything loaded into it belongs.
+torch::Device module_device(const torch::nn::Module& model);
+
 /// Saves/loads only the weights (no optimiser, no history): initialisations
 /// shared between runs and the snapshots that probes read.
 void save_weights(const std::filesystem::path& path, torch::nn::Module& model);
+/// Loads onto `model`'s device, whichever device the file was saved from.
 void load_weights(const std::filesystem::path& path, torch::nn::Module& model);
 
 /// Saves/loads one named tensor (same header, atomic write): data a process
 /// hands to its worker processes, such as attn-analyze's gold attention.
 void save_tensor(const std::filesystem::path& path, const std::string& name, const torch::Tensor& tensor);
-torch::Tensor load_tensor(const std::filesystem::path& path, const std::string& name);
+torch::Tensor load_tensor(const std::filesystem::path& path, const std::string& name,
+                          const torch::Device& device = torch::kCPU);
 
 }  // namespace attn::io

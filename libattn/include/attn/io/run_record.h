@@ -26,6 +26,7 @@ struct RunRecord {
   // New fields go at the end, each with a default initialiser: callers fill the
   // struct positionally, and "= {}" keeps -Wmissing-field-initializers quiet there.
   std::vector<std::string> overrides = {};  ///< config overrides from the command line ("key.path=value")
+  std::string recurrence = {};  ///< how recurrences run (nn::describe_recurrence); empty: not recorded
 };
 
 /// Writes config.yaml and run.json into `dir` (atomically). run.json's
@@ -33,9 +34,10 @@ struct RunRecord {
 /// blas_core, command_line, host, started_utc (as before), then
 /// libattn_commit ("unknown" when not built from a git checkout),
 /// libattn_dirty (null then), libtorch_version, cuda (null unless `device`
-/// names a CUDA device: {"runtime", "cudnn", "gpu"}), overrides (array) and
+/// names a CUDA device: {"runtime", "cudnn", "gpu", "tf32"}), overrides (array),
 /// environment (object: every OMP_*, OPENBLAS_*, MKL_*, CUDA_VISIBLE_DEVICES
-/// and CUBLAS_WORKSPACE_CONFIG set in this process).
+/// CUBLAS_WORKSPACE_CONFIG and ATTN_RECURRENCE set in this process) and recurrence (how the
+/// recurrences ran, e.g. "fused-cpu" or "cudnn"; null when not recorded).
 void write_run_record(const std::filesystem::path& dir, const RunRecord& record);
 
 /// The environment variables run.json records, sorted by name.

@@ -22,6 +22,8 @@
 #include <torch/arg.h>
 #include <torch/types.h>
 
+#include <string>
+
 namespace attn::nn {
 
 enum class CellKind { kLSTM, kGRU };
@@ -72,6 +74,22 @@ class RecurrentLayerImpl : public torch::nn::Module {
   RecurrentOutput forward(const torch::Tensor& gates, const torch::Tensor& mask = {},
                           const RecurrentState& initial = {});
 
+  /// The same recurrence through LibTorch's own whole-sequence kernels
+  /// (at::lstm / at::gru: cuDNN on CUDA) over inputs x (B, T, I), with this
+  /// layer's weights; outputs zero at padded positions as forward(). With a
+  /// mask the lengths are read on the host once (packing needs them there).
+  RecurrentOutput forward_library(const torch::Tensor& x, const torch::Tensor& mask = {},
+                                  const RecurrentState& initial = {});
+
+  /// Token ids through an embedding table (V, I) by the route of
+  /// recurrence_route(): the projected table and forward(), or the looked-up
+  /// embeddings and forward_library().
+  RecurrentOutput forward_tokens(const torch::Tensor& table, const torch::Tensor& tokens,
+                                 const torch::Tensor& mask = {}, const RecurrentState& initial = {});
+  /// Dense inputs x (B, T, I) by the route of recurrence_route().
+  RecurrentOutput forward_inputs(const torch::Tensor& x, const torch::Tensor& mask = {},
+                                 const RecurrentState& initial = {});
+
   const RecurrentLayerOptions& options() const { return options_; }
 
   torch::Tensor weight_ih;  // (G, I)
@@ -84,6 +102,21 @@ class RecurrentLayerImpl : public torch::nn::Module {
   RecurrentLayerOptions options_;
 };
 TORCH_MODULE(RecurrentLayer);
+
+/// How recurrences run on a device. kHandWritten: the layer's own
+/// recurrence (one autograd node and a fused cell loop on CPU float; step by
+/// step elsewhere). kLibrary: LibTorch's whole-sequence kernels (cuDNN on
+/// CUDA), which a GPU needs: step by step, a copy-task step is thousands of
+/// tiny kernel launches. Both compute the same function (tests compare them).
+enum class RecurrenceRoute { kHandWritten, kLibrary };
+
+/// kLibrary on CUDA, kHandWritten elsewhere; the environment variable
+/// ATTN_RECURRENCE=library|hand-written overrides it (for comparisons).
+RecurrenceRoute recurrence_route(const torch::Device& device);
+
+/// What recurrence_route() means on `device`, as run.json records it:
+/// "cudnn", "libtorch-cuda", "fused-cpu", "libtorch-cpu", "step-by-step".
+std::string describe_recurrence(const torch::Device& device);
 
 /// One or two directions over the same input. Outputs are concatenated
 /// forward|backward (B, T, D*H); `final` is the per-direction final states.

@@ -88,6 +88,10 @@ class RecurrentStackImpl : public torch::nn::Module {
   /// Runs from layer 0 given its per-direction input gates.
   RecurrentStackOutput run(std::vector<torch::Tensor> first_gates, const torch::Tensor& mask,
                            const std::vector<RecurrentState>& initial);
+  /// The library route (RecurrenceRoute::kLibrary, a GPU): every layer
+  /// through RecurrentLayer::forward_library over dense inputs (B, T, I).
+  RecurrentStackOutput run_library(const torch::Tensor& inputs, const torch::Tensor& mask,
+                                   const std::vector<RecurrentState>& initial);
   /// The layout of the packed path (CPU float LSTM, right-padded `mask`), or
   /// nothing for the generic one.
   std::optional<detail::PackedLayout> packed_layout(const torch::Tensor& like, const torch::Tensor& mask) const;
