@@ -13,7 +13,8 @@
 #
 #   scripts/gpu-check.sh                 # report: $OUT/gpu-check.md (or build-cuda/)
 #
-# Environment: ATTN_GPU_CHECK_SECONDS (deadline), ATTN_GPU_DEBS (.deb folder),
+# Environment: ATTN_GPU_CHECK_SECONDS (deadline), ATTN_GPU_CHECK_BUILD_SECONDS
+# (the build's limit, 330 s: 16 cores), ATTN_GPU_DEBS (.deb folder),
 # ATTN_CUDA_BUILD_DIR, ATTN_TORCH_PREFIX (LibTorch's CMake prefix; default:
 # what python3's torch says), ATTN_GPU_CHECK_DEVICE (default cuda; "cpu" runs
 # the same script on a CPU-only machine, to test it).
@@ -168,7 +169,7 @@ if ! step configure 90 configure; then
 fi
 
 # 4. Build (the apps and the tests).
-step build 330 cmake --build "$BUILD" -j "$JOBS" || exit 1
+step build "${ATTN_GPU_CHECK_BUILD_SECONDS:-330}" cmake --build "$BUILD" -j "$JOBS" || exit 1
 BIN="$BUILD/bin"
 export BIN
 
