@@ -15,8 +15,12 @@ JOBS="${ATTN_BUILD_JOBS:-$(nproc)}"
 # libsentencepiece-dev: the translation experiment's tokenizer (a joint unigram
 # model, as the authors used), through its C++ API (found with pkg-config).
 # zlib1g-dev: gzip, for FreeDict's dictionary files (the translation dictionary score).
+# slurm-wlm, munge: the Slurm tests start a one-node cluster on localhost
+# (scripts/local-slurm.sh; `--launcher slurm`, docs/cluster.md). The packages
+# only install the programs here: nothing starts a daemon but the tests.
 PACKAGES=(build-essential cmake ninja-build pkg-config libtorch-dev libopenblas0-openmp libfmt-dev
-          libyaml-cpp-dev libcxxopts-dev nlohmann-json3-dev catch2 libsentencepiece-dev zlib1g-dev gnuplot-nox)
+          libyaml-cpp-dev libcxxopts-dev nlohmann-json3-dev catch2 libsentencepiece-dev zlib1g-dev gnuplot-nox
+          slurm-wlm munge)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,5 +1,6 @@
 // Running the built apps from a test: exit code and combined output, files
-// read back whole, the last output line (earlier lines are the BLAS log line).
+// read back whole, metrics.csv without its wall-time column, the last output
+// line (earlier lines are the BLAS log line).
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -10,7 +11,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <string>
+#include <vector>
 
 namespace attn_test {
 
@@ -35,6 +38,27 @@ inline Outcome run_app(const std::string& arguments) {
 inline std::string read_file(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+/// metrics.csv without its wall-time column, for comparing two runs.
+inline std::string metrics_without_seconds(const std::filesystem::path& file) {
+  std::istringstream in(read_file(file));
+  std::string line, out;
+  int seconds_column = -1;
+  while (std::getline(in, line)) {
+    std::vector<std::string> fields;
+    std::stringstream ss(line);
+    std::string field;
+    while (std::getline(ss, field, ',')) fields.push_back(field);
+    if (seconds_column < 0)
+      for (size_t i = 0; i < fields.size(); ++i)
+        if (fields[i] == "seconds") seconds_column = static_cast<int>(i);
+    if (seconds_column >= 0 && seconds_column < static_cast<int>(fields.size()))
+      fields.erase(fields.begin() + seconds_column);
+    for (const auto& f : fields) out += f + ",";
+    out += "\n";
+  }
+  return out;
 }
 
 inline std::string last_line(const std::string& text) {

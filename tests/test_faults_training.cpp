@@ -28,6 +28,7 @@ extern char** environ;
 namespace fs = std::filesystem;
 
 using attn_test::read_file;
+using attn_test::metrics_without_seconds;
 
 namespace {
 
@@ -105,27 +106,6 @@ std::vector<pid_t> children_of(pid_t pid) {
   std::vector<pid_t> out;
   pid_t child;
   while (in >> child) out.push_back(child);
-  return out;
-}
-
-// metrics.csv without its wall-time column, for comparing two runs.
-std::string metrics_without_seconds(const fs::path& file) {
-  std::istringstream in(read_file(file));
-  std::string line, out;
-  int seconds_column = -1;
-  while (std::getline(in, line)) {
-    std::vector<std::string> fields;
-    std::stringstream ss(line);
-    std::string field;
-    while (std::getline(ss, field, ',')) fields.push_back(field);
-    if (seconds_column < 0)
-      for (size_t i = 0; i < fields.size(); ++i)
-        if (fields[i] == "seconds") seconds_column = static_cast<int>(i);
-    if (seconds_column >= 0 && seconds_column < static_cast<int>(fields.size()))
-      fields.erase(fields.begin() + seconds_column);
-    for (const auto& f : fields) out += f + ",";
-    out += "\n";
-  }
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include <chrono>
 
 #include "attn/cli/command_line.h"
+#include "attn/cli/slurm_launch.h"
 #include "attn/core/error.h"
 #include "attn/core/runtime.h"
 #include "attn/io/files.h"
@@ -31,15 +32,25 @@ int app_main(int argc, char** argv) {
                              attn::cli::kTrainingApp);
   cli.options().add_options()
       ("only", "train only these runs (A, B, ..., uniform; comma-separated)", cxxopts::value<std::vector<std::string>>())
+      ("only-run", "train (or resume) one run (A, B, ..., uniform) of the run set in --out, which a --launcher "
+                   "slurm submission (or --dry-run) or an earlier run of the set prepared; for launchers",
+       cxxopts::value<std::string>())
+      ("summarize", "write the cost summary (cost.md) of the run set in --out; trains nothing")
       ("worker-run", "(internal) train one run of the set in --out", cxxopts::value<std::string>());
   if (!cli.parse(argc, argv)) return 0;
   const auto& common = cli.common();
-  if (cli.has("worker-run")) {  // a worker reads the run set its parent prepared (config and vocabulary)
+  if (cli.has("summarize")) {
+    attn::check(!common.out.empty(), "--summarize: expected --out, the run set to summarize");
+    tasks::write_run_set_cost(tasks::read_run_set_config(common.out), common.out);
+    fmt::print("cost (compute and active wall time over every invocation): {}\n", (common.out / "cost.md").string());
+    return 0;
+  }
+  if (cli.has("worker-run") || cli.has("only-run")) {  // a worker reads the run set its parent prepared (config and vocabulary)
     const auto config = tasks::read_run_set_config(common.out);
     const auto data = tasks::load_run_set_data(config, common.out);
     const auto runs = tasks::classification_runs(config, common.out);
     const int threads = attn::configure_threads(common.threads);
-    tasks::train_classification_run(config, data, tasks::find_run(runs, cli.args()["worker-run"].as<std::string>(), "--worker-run"),
+    tasks::train_classification_run(config, data, tasks::find_run(runs, cli.args()[cli.has("only-run") ? "only-run" : "worker-run"].as<std::string>(), cli.has("only-run") ? "--only-run" : "--worker-run"),
                                      common.run_context(threads));
     return 0;
   }
@@ -60,11 +71,22 @@ int app_main(int argc, char** argv) {
     runs = selected;
   }
   const int total_threads = attn::configure_threads(common.threads);
-  const auto data = tasks::prepare_run_set(config, out_dir, common.resume);
+  const auto data = tasks::prepare_run_set(config, out_dir, common.resume || common.slurm);
   fmt::print(stderr, "[attn-classify] {}: {}\n", config.name, data.describe());
   std::vector<tasks::ClassificationRun> pending;
   for (const auto& run : runs)
     if (!tasks::run_finished(run)) pending.push_back(run);
+  if (common.slurm) {  // one array task per unfinished run, then the cost summary
+    const fs::path out = fs::absolute(out_dir);
+    return attn::cli::submit_run_set(
+        common, "attn-classify", out,
+        {attn::cli::slurm_unit_stage(common, "runs", pending.size(),
+                                     [&](size_t k) {
+                                       return std::vector<std::string>{"--out", out.string(), "--only-run",
+                                                                       pending[k].name};
+                                     }),
+         attn::cli::slurm_summary_stage(common, {"--out", out.string(), "--summarize"})});
+  }
   const auto plan = attn::io::plan_jobs(common.device.is_cuda(), total_threads, common.jobs, pending.size());
   fmt::print(stderr, "[attn-classify] {} runs to train ({} done) on {}, {} -> {}\n", pending.size(),
              runs.size() - pending.size(), attn::describe_device(common.device, total_threads),

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "attn/cli/command_line.h"
+#include "attn/cli/slurm_launch.h"
 #include "attn/core/error.h"
 #include "attn/core/runtime.h"
 #include "attn/io/jobs.h"
@@ -25,6 +26,9 @@ int app_main(int argc, char** argv) {
                              attn::cli::kTrainingApp | attn::cli::kConfigs);
   cli.options().add_options()
       ("seeds", "number of seeds (the same as --set seeds=N; default: the config's)", cxxopts::value<int64_t>())
+      ("only-run", "train (or resume) one run of the set in --out: <config name>/seed_<NN>, its folder there; "
+                   "for launchers (Slurm, GNU parallel, a shell loop)", cxxopts::value<std::string>())
+      ("summarize", "write the summary and figure of the set in --out from the finished runs; trains nothing")
       ("worker-seed", "(internal) train one seed into --out", cxxopts::value<int64_t>());
   if (!cli.parse(argc, argv)) return 0;
   if (cli.has("seeds")) {  // bounded with the config's seeds (parse_copy_experiment), as --set seeds=N
@@ -51,12 +55,41 @@ int app_main(int argc, char** argv) {
   }
 
   const fs::path out_dir = common.out.empty() ? tasks::default_copy_folder(configs) : common.out;
+  // One unit of work, or the summary, for a launcher (several may run at once).
+  if (cli.has("only-run") || cli.has("summarize")) {
+    tasks::prepare_copy_folders(configs, out_dir, /*resume=*/true);
+    if (cli.has("summarize")) {
+      tasks::write_copy_summary(configs, out_dir);
+      return 0;
+    }
+    const auto run = tasks::find_copy_run(configs, out_dir, cli.args()["only-run"].as<std::string>());
+    const int threads = attn::configure_threads(common.threads);
+    tasks::run_copy_seed(configs[run.config], run.seed, run.dir, common.run_context(threads), /*resume=*/true);
+    return 0;
+  }
   const int total_threads = attn::configure_threads(common.threads);
-  tasks::prepare_copy_folders(configs, out_dir, common.resume);
+  tasks::prepare_copy_folders(configs, out_dir, common.resume || common.slurm);
   std::vector<tasks::CopySeedRun> pending;
   const auto runs = tasks::copy_seed_runs(configs, out_dir);
   for (const auto& run : runs)
     if (!attn::io::run_done(run.dir)) pending.push_back(run);
+  if (common.slurm) {  // one array task per unfinished run, then the summary
+    const fs::path out = fs::absolute(out_dir);
+    std::vector<std::string> resolved;  // the configs as the folder records them
+    for (const auto& c : configs) resolved.insert(resolved.end(), {"--config", (out / c.name / "config.yaml").string()});
+    auto with_configs = [&](std::vector<std::string> arguments) {
+      arguments.insert(arguments.begin(), resolved.begin(), resolved.end());
+      return arguments;
+    };
+    return attn::cli::submit_run_set(
+        common, "attn-copy", out,
+        {attn::cli::slurm_unit_stage(common, "runs", pending.size(),
+                                     [&](size_t k) {
+                                       return with_configs({"--out", out.string(), "--only-run",
+                                                            tasks::copy_run_name(configs, pending[k])});
+                                     }),
+         attn::cli::slurm_summary_stage(common, with_configs({"--out", out.string(), "--summarize"}))});
+  }
   const auto plan = attn::io::plan_jobs(common.device.is_cuda(), total_threads, common.jobs, pending.size());
   fmt::print(stderr, "[attn-copy] {} runs ({} configs, {} done) on {}, {} -> {}\n", runs.size(), configs.size(),
              runs.size() - pending.size(), attn::describe_device(common.device, total_threads),

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "attn/cli/command_line.h"
+#include "attn/cli/slurm_launch.h"
 #include "attn/core/error.h"
 #include "attn/core/runtime.h"
 #include "attn/io/run_record.h"
@@ -28,12 +29,16 @@ int app_main(int argc, char** argv) {
       ("report", "write the summary and figures of the experiment in --out as far as it has got (it may be running); "
                  "trains nothing. --config defaults to its recorded config.yaml")
       ("progress", "print a line at every evaluation of every run")
-      ("worker-screen", "(internal) run one screening worker")
-      ("worker-trial", "(internal) train one trial, <combination>:<index>", cxxopts::value<std::string>());
+      ("summarize", "the same as --report: the summary and figures of --out from what is on disk")
+      ("screening-worker", "run screening worker K in --out (workers share the draws through screening/claims; a "
+                           "worker started again resumes the draw it held); for launchers", cxxopts::value<int64_t>())
+      ("only-trial", "train (or resume) one trial, <combination>:<index> (bad:0, bad+good:7, random:3), once "
+                     "screening has ended (it finishes screening first if no one has); for launchers",
+       cxxopts::value<std::string>());
   if (!cli.parse(argc, argv)) return 0;
   const auto& common = cli.common();
-  if (cli.has("report")) {
-    attn::check(!common.out.empty(), "--report: expected --out, the experiment folder to report on");
+  if (cli.has("report") || cli.has("summarize")) {
+    attn::check(!common.out.empty(), "--report, --summarize: expected --out, the experiment folder to report on");
     tasks::check_folder_kind(common.out, "attn-multihead --report", "multihead", "the folders of attn-multihead");
     const std::string recorded = attn::io::recorded_config(common.out);
     attn::check(!recorded.empty(), "{}: no experiment recorded there (no config.yaml); nothing to report",
@@ -52,20 +57,25 @@ int app_main(int argc, char** argv) {
   }
   const fs::path out_dir = common.out.empty() ? fs::path("runs/multihead-" + config.copy.name) : common.out;
   const bool progress = cli.has("progress") && !common.quiet;
-  if (cli.has("worker-screen") || cli.has("worker-trial")) {
+  if (cli.has("screening-worker") || cli.has("only-trial")) {
     auto context = common.run_context(attn::configure_threads(common.threads));
     context.progress = progress;
-    if (cli.has("worker-screen")) {
-      tasks::run_screening_worker(config, out_dir, context);
+    if (cli.has("screening-worker")) {
+      const int64_t worker = cli.args()["screening-worker"].as<int64_t>();
+      attn::check(worker >= 0, "--screening-worker: expected a worker index >= 0, got {}", worker);
+      tasks::run_screening_worker(config, out_dir, context, worker);
     } else {
-      const auto [combination, trial] = tasks::parse_trial_id(cli.args()["worker-trial"].as<std::string>());
+      const auto [combination, trial] = tasks::parse_trial_id(cli.args()["only-trial"].as<std::string>());
+      attn::check(trial >= 0 && trial < config.trials.count, "--only-trial: expected an index from 0 to {}, got {}",
+                  config.trials.count - 1, trial);
+      tasks::ensure_screening_finished(config, out_dir);
       tasks::run_trial(config, out_dir, tasks::plan_trial(config, combination, trial), context);
     }
     return 0;
   }
 
   // The experiment folder holds one config; resuming checks it is the same.
-  attn::train::check_run_folder(out_dir, config.resolved_yaml, common.resume);
+  attn::train::check_run_folder(out_dir, config.resolved_yaml, common.resume || common.slurm);
   const int total_threads = attn::configure_threads(common.threads);
   tasks::MultiheadLaunch launch;
   launch.plan = attn::io::plan_jobs(common.device.is_cuda(), total_threads, common.jobs);
@@ -87,6 +97,24 @@ int app_main(int argc, char** argv) {
   record.experiment = config.copy.name;
   record.overrides = common.overrides;
   attn::io::write_run_record(out_dir, record);
+  if (common.slurm) {  // screening workers, then one task per unfinished trial, then the summary
+    const fs::path out = fs::absolute(out_dir);
+    // Default: as many screening workers as heads to keep (each finds about one).
+    const auto units = tasks::prepare_multihead_units(
+        config, out_dir, common.jobs > 0 ? common.jobs : config.screening.good + config.screening.bad);
+    const std::vector<std::string> base = {"--config", (out / "config.yaml").string(), "--out", out.string()};
+    auto with = [&](std::vector<std::string> flags) {
+      flags.insert(flags.begin(), base.begin(), base.end());
+      return flags;
+    };
+    return attn::cli::submit_run_set(
+        common, "attn-multihead", out,
+        {attn::cli::slurm_unit_stage(common, "screening", static_cast<size_t>(units.screening_workers),
+                                     [&](size_t k) { return with({"--screening-worker", std::to_string(k)}); }),
+         attn::cli::slurm_unit_stage(common, "trials", units.trials.size(),
+                                     [&](size_t k) { return with({"--only-trial", units.trials[k]}); }),
+         attn::cli::slurm_summary_stage(common, with({"--summarize"}))});
+  }
   fmt::print(stderr, "[attn-multihead] {} on {}, {} -> {}\n", config.copy.name, record.device,
              attn::io::describe(launch.plan), out_dir.string());
   tasks::run_multihead_experiment(config, out_dir, launch);

@@ -11,6 +11,7 @@
 #include <chrono>
 
 #include "attn/cli/command_line.h"
+#include "attn/cli/slurm_launch.h"
 #include "attn/core/error.h"
 #include "attn/core/runtime.h"
 #include "attn/io/jobs.h"
@@ -29,16 +30,26 @@ int app_main(int argc, char** argv) {
                              attn::cli::kTrainingApp);
   cli.options().add_options()
       ("only", "train only these runs (A, B, ..., uniform; comma-separated)", cxxopts::value<std::vector<std::string>>())
+      ("only-run", "train (or resume) one run (A, B, ..., uniform) of the run set in --out, which a --launcher "
+                   "slurm submission (or --dry-run) or an earlier run of the set prepared; for launchers",
+       cxxopts::value<std::string>())
+      ("summarize", "write the cost summary (cost.md) of the run set in --out; trains nothing")
       ("worker-run", "(internal) train one run of the set in --out", cxxopts::value<std::string>());
   if (!cli.parse(argc, argv)) return 0;
   const auto& common = cli.common();
-  if (cli.has("worker-run")) {  // a worker reads the run set its parent prepared (config and vocabulary)
+  if (cli.has("summarize")) {
+    attn::check(!common.out.empty(), "--summarize: expected --out, the run set to summarize");
+    tasks::write_translation_run_set_cost(tasks::read_translation_run_set_config(common.out), common.out);
+    fmt::print("cost (compute and active wall time over every invocation): {}\n", (common.out / "cost.md").string());
+    return 0;
+  }
+  if (cli.has("worker-run") || cli.has("only-run")) {  // a worker reads the run set its parent prepared (config and vocabulary)
     const auto config = tasks::read_translation_run_set_config(common.out);
     const auto data = tasks::load_translation_run_set_data(config, common.out);
     const auto runs = tasks::translation_runs(config, common.out);
     const int threads = attn::configure_threads(common.threads);
     tasks::train_translation_run(config, data,
-                                 tasks::find_translation_run(runs, cli.args()["worker-run"].as<std::string>()),
+                                 tasks::find_translation_run(runs, cli.args()[cli.has("only-run") ? "only-run" : "worker-run"].as<std::string>()),
                                  common.run_context(threads));
     return 0;
   }
@@ -50,7 +61,7 @@ int app_main(int argc, char** argv) {
   }
   const fs::path out_dir = common.out.empty() ? fs::path("runs/" + config.name) : common.out;
   const auto start = std::chrono::steady_clock::now();
-  const auto data = tasks::prepare_translation_run_set(config, out_dir, common.resume);
+  const auto data = tasks::prepare_translation_run_set(config, out_dir, common.resume || common.slurm);
   const auto trainer = config.trainer_options(static_cast<int64_t>(data.train.size()));
   fmt::print(stderr, "[attn-translate] {}: {}; {} epochs = {} steps of {} pairs, {} snapshots\n", config.name,
              data.describe(), config.epochs, trainer.steps(), config.train.batch_size, trainer.snapshot_steps().size());
@@ -65,6 +76,17 @@ int app_main(int argc, char** argv) {
   std::vector<tasks::TranslationRun> pending;
   for (const auto& run : runs)
     if (!tasks::translation_run_finished(run)) pending.push_back(run);
+  if (common.slurm) {  // one array task per unfinished run, then the cost summary
+    const fs::path out = fs::absolute(out_dir);
+    return attn::cli::submit_run_set(
+        common, "attn-translate", out,
+        {attn::cli::slurm_unit_stage(common, "runs", pending.size(),
+                                     [&](size_t k) {
+                                       return std::vector<std::string>{"--out", out.string(), "--only-run",
+                                                                       pending[k].name};
+                                     }),
+         attn::cli::slurm_summary_stage(common, {"--out", out.string(), "--summarize"})});
+  }
   const int total_threads = attn::configure_threads(common.threads);
   const auto plan = attn::io::plan_jobs(common.device.is_cuda(), total_threads, common.jobs, pending.size());
   fmt::print(stderr, "[attn-translate] {} runs to train ({} done) on {}, {} -> {}\n", pending.size(),

@@ -28,7 +28,7 @@ train::RunContext CommonOptions::run_context(int run_threads) const {
 
 std::vector<std::string> CommonOptions::worker_flags(int worker_threads) const {
   std::vector<std::string> out;
-  if (flags & kDevice) out.insert(out.end(), {"--device", device.str()});
+  if (flags & kDevice) out.insert(out.end(), {"--device", slurm ? device_flag : device.str()});
   if (flags & kThreads) out.insert(out.end(), {"--threads", std::to_string(worker_threads)});
   if (quiet) out.push_back("--quiet");
   for (const auto& o : overrides) out.insert(out.end(), {"--set", o});
@@ -62,6 +62,17 @@ CommandLine::CommandLine(std::string program, const std::string& description, un
     add("jobs", "runs trained at once in worker processes (0 = one per thread on CPU, 1 on CUDA)",
         cxxopts::value<int>()->default_value("0"));
   if (flags_ & kQuiet) add("quiet", "no per-evaluation progress lines");
+  if (flags_ & kLauncher) {
+    add("launcher", "local (train here) | slurm (submit the run set as sbatch job arrays; docs/cluster.md)",
+        cxxopts::value<std::string>()->default_value("local"));
+    add("partition", "slurm: sbatch --partition", cxxopts::value<std::string>());
+    add("account", "slurm: sbatch --account", cxxopts::value<std::string>());
+    add("time", "slurm: time limit of each task (sbatch --time, e.g. 04:00:00)", cxxopts::value<std::string>());
+    add("gres", "slurm: generic resources of each task (sbatch --gres, e.g. gpu:1)", cxxopts::value<std::string>());
+    add("sbatch-option", "slurm: one more sbatch option, verbatim (repeatable): --sbatch-option=--qos=long",
+        cxxopts::value<std::vector<std::string>>());
+    add("dry-run", "slurm: prepare the run folder and write and print the scripts, submit nothing");
+  }
   add("h,help", "show this help");
 }
 
@@ -183,7 +194,13 @@ bool CommandLine::parse(int argc, char** argv) {
     for (const auto& o : common_.overrides) io::split_override(o);  // checks the form early
     common_.print_config = has("print-config");
   }
-  if (flags_ & kDevice) common_.device = resolve_device(args()["device"].as<std::string>());
+  if (flags_ & kDevice) {
+    common_.device_flag = args()["device"].as<std::string>();
+    // A submission (--launcher slurm) passes --device on to the tasks: the
+    // login node need not have the GPU the compute nodes have.
+    const bool submitting = (flags_ & kLauncher) && args()["launcher"].as<std::string>() == "slurm";
+    common_.device = submitting ? c10::Device(c10::kCPU) : resolve_device(common_.device_flag);
+  }
   if (flags_ & kThreads) {
     common_.threads = args()["threads"].as<int>();
     check(common_.threads >= 0 && common_.threads <= max_threads(),
@@ -197,7 +214,51 @@ bool CommandLine::parse(int argc, char** argv) {
           common_.jobs);
   }
   common_.quiet = (flags_ & kQuiet) && has("quiet");
+  if (flags_ & kLauncher) parse_launcher();
   return true;
+}
+
+namespace {
+// Every value of `flag` in argv as written ("--sbatch-option=--mail-type=END,FAIL"
+// or "--sbatch-option X"): cxxopts splits a list flag's values at commas.
+std::vector<std::string> raw_values(const std::vector<std::string>& argv, const std::string& flag) {
+  std::vector<std::string> values;
+  for (size_t i = 1; i < argv.size(); ++i) {
+    if (argv[i] == "--") break;
+    if (argv[i].rfind(flag + "=", 0) == 0) values.push_back(argv[i].substr(flag.size() + 1));
+    else if (argv[i] == flag && i + 1 < argv.size()) values.push_back(argv[++i]);
+  }
+  return values;
+}
+}  // namespace
+
+void CommandLine::parse_launcher() {
+  const std::string launcher = args()["launcher"].as<std::string>();
+  check(launcher == "local" || launcher == "slurm", "--launcher: expected local or slurm, got '{}'", launcher);
+  const char* site_flags[] = {"partition", "account", "time", "gres", "sbatch-option", "dry-run"};
+  if (launcher == "local") {
+    for (const char* flag : site_flags)
+      check(!has(flag), "--{}: only with --launcher slurm", flag);
+    return;
+  }
+  io::SlurmOptions slurm;
+  auto text = [&](const char* flag, std::string* field) {
+    if (!has(flag)) return;
+    *field = args()[flag].as<std::string>();
+    check(!field->empty() && field->find('\n') == std::string::npos, "--{}: expected a value on one line, got '{}'",
+          flag, *field);
+  };
+  text("partition", &slurm.partition);
+  text("account", &slurm.account);
+  text("time", &slurm.time);
+  text("gres", &slurm.gres);
+  slurm.sbatch_options = raw_values(common_.command_line, "--sbatch-option");
+  for (const auto& option : slurm.sbatch_options)
+    check(option.rfind("--", 0) == 0 && option.find('\n') == std::string::npos,
+          "--sbatch-option: expected one sbatch option starting with -- (as in --sbatch-option=--qos=long), got '{}'",
+          option);
+  slurm.dry_run = has("dry-run");
+  common_.slurm = slurm;
 }
 
 void CommandLine::add_override(const std::string& assignment) {

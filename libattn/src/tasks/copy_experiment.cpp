@@ -67,6 +67,23 @@ void prepare_copy_folders(const std::vector<CopyExperimentConfig>& configs, cons
   }
 }
 
+std::string copy_run_name(const std::vector<CopyExperimentConfig>& configs, const CopySeedRun& run) {
+  return configs.at(run.config).name + "/" + run.dir.filename().string();
+}
+
+CopySeedRun find_copy_run(const std::vector<CopyExperimentConfig>& configs, const fs::path& out_dir,
+                          const std::string& name) {
+  std::vector<std::string> names;
+  for (const auto& run : copy_seed_runs(configs, out_dir)) {
+    if (copy_run_name(configs, run) == name) return run;
+    names.push_back(copy_run_name(configs, run));
+  }
+  const std::string listed = names.size() <= 4 ? fmt::format("{}", fmt::join(names, ", "))
+                                               : fmt::format("{}, ..., {}", names.front(), names.back());
+  throw Error(fmt::format("--only-run: expected a run of the configs given (<config name>/seed_<NN>: {}), got '{}'",
+                          listed, name));
+}
+
 fs::path default_copy_folder(const std::vector<CopyExperimentConfig>& configs) {
   std::vector<std::string> names;
   for (const auto& c : configs) names.push_back(c.name);

@@ -1,9 +1,15 @@
 // Head screening (see attn/tasks/head_screening.h).
 #include "attn/tasks/head_screening.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <sstream>
 
 #include "attn/io/csv.h"
@@ -221,21 +227,38 @@ void reset_screening_claims(const fs::path& experiment_dir) {
   fs::create_directories(claims);
 }
 
-bool claim_draw(const fs::path& experiment_dir, int64_t draw) {
+namespace {
+// The file in a claim naming the worker that holds it.
+constexpr const char* kClaimOwnerFile = "worker";
+}  // namespace
+
+bool claim_draw(const fs::path& experiment_dir, int64_t draw, int64_t worker) {
   const fs::path claims = screening_claims_directory(experiment_dir);
   std::error_code ignored;  // another worker may create it at the same moment
   fs::create_directories(claims, ignored);
   // mkdir is atomic: of the workers that try, exactly one creates the folder.
-  return fs::create_directory(claims / draw_directory(experiment_dir, draw).filename());
+  const fs::path claim = claims / draw_directory(experiment_dir, draw).filename();
+  if (!fs::create_directory(claim)) return false;
+  if (worker >= 0) io::write_file_atomic(claim / kClaimOwnerFile, std::to_string(worker));
+  return true;
+}
+
+bool claimed_by(const fs::path& experiment_dir, int64_t draw, int64_t worker) {
+  if (worker < 0) return false;
+  const fs::path owner =
+      screening_claims_directory(experiment_dir) / draw_directory(experiment_dir, draw).filename() / kClaimOwnerFile;
+  return fs::exists(owner) && io::read_text_file(owner) == std::to_string(worker);
 }
 
 void run_screening_worker(const MultiheadExperimentConfig& config, const fs::path& experiment_dir,
-                          const train::RunContext& context) {
+                          const train::RunContext& context, int64_t worker) {
   const auto& s = config.screening;
   for (int64_t draw = 0; draw < s.max_draws; ++draw) {
     if (fs::exists(draw_directory(experiment_dir, draw) / kResultFile)) continue;
     if (tally_screening(read_screening_results(experiment_dir), s, draw).complete(s)) break;
-    if (claim_draw(experiment_dir, draw)) screen_head(config, experiment_dir, draw, context);
+    // A requeued worker (Slurm) finds its own unfinished claim and resumes it.
+    if (claim_draw(experiment_dir, draw, worker) || claimed_by(experiment_dir, draw, worker))
+      screen_head(config, experiment_dir, draw, context);
   }
 }
 
@@ -302,6 +325,23 @@ ScreeningTally finish_screening(const MultiheadExperimentConfig& config, const f
   io::write_file_atomic(experiment_dir / "screening" / "kept.csv", kept);
   fs::remove_all(screening_claims_directory(experiment_dir));
   return tally;
+}
+
+void ensure_screening_finished(const MultiheadExperimentConfig& config, const fs::path& experiment_dir) {
+  // Trial tasks starting together take turns (a blocking flock, unlike
+  // io::RunLock, which refuses a second holder); the first one finishes.
+  const fs::path lock_file = experiment_dir / "screening" / ".finish.lock";
+  io::ensure_directory(lock_file.parent_path());
+  const int fd = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  check(fd >= 0, "{}: cannot open ({})", lock_file.string(), std::strerror(errno));
+  struct Unlock {
+    int fd;
+    ~Unlock() { ::close(fd); }  // closing drops the flock
+  } unlock{fd};
+  while (::flock(fd, LOCK_EX) != 0)
+    check(errno == EINTR, "{}: cannot lock ({})", lock_file.string(), std::strerror(errno));
+  if (fs::exists(experiment_dir / "screening" / "kept.csv")) return;
+  finish_screening(config, experiment_dir);
 }
 
 }  // namespace attn::tasks

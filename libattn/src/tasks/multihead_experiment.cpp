@@ -22,7 +22,7 @@ std::string trial_id(Combination combination, int64_t trial) {
 
 std::pair<Combination, int64_t> parse_trial_id(const std::string& id) {
   const auto colon = id.rfind(':');
-  check(colon != std::string::npos, "--worker-trial: expected <combination>:<index>, got '{}'", id);
+  check(colon != std::string::npos, "--only-trial: expected <combination>:<index>, got '{}'", id);
   const std::string name = id.substr(0, colon);
   for (auto c : {Combination::kBad, Combination::kBadPlusGood, Combination::kRandom})
     if (combination_name(c) == name) {
@@ -32,7 +32,7 @@ std::pair<Combination, int64_t> parse_trial_id(const std::string& id) {
         break;
       }
     }
-  throw Error(fmt::format("--worker-trial: expected <combination>:<index>, got '{}'", id));
+  throw Error(fmt::format("--only-trial: expected <combination>:<index>, got '{}'", id));
 }
 
 namespace {
@@ -135,8 +135,10 @@ void run_multihead_experiment(const MultiheadExperimentConfig& config, const fs:
     reset_screening_claims(out_dir);  // a killed session's claims are void
     io::JobSet workers;
     workers.units = static_cast<size_t>(jobs);
-    workers.in_process = [&](size_t) { run_screening_worker(config, out_dir, context); };
-    workers.worker_arguments = [&](size_t) { return launch.worker_arguments({"--worker-screen"}); };
+    workers.in_process = [&](size_t k) { run_screening_worker(config, out_dir, context, static_cast<int64_t>(k)); };
+    workers.worker_arguments = [&](size_t k) {
+      return launch.worker_arguments({"--screening-worker", std::to_string(k)});
+    };
     workers.name = [&](size_t k) { return fmt::format("{}: screening worker {}", out_dir.string(), k); };
     io::run_jobs(workers, launch.plan, launch.program);
   }
@@ -159,7 +161,7 @@ void run_multihead_experiment(const MultiheadExperimentConfig& config, const fs:
   trials.units = plans.size();
   trials.in_process = [&](size_t k) { run_trial(config, out_dir, plans[k], context); };
   trials.worker_arguments = [&](size_t k) {
-    return launch.worker_arguments({"--worker-trial", trial_id(plans[k].combination, plans[k].trial)});
+    return launch.worker_arguments({"--only-trial", trial_id(plans[k].combination, plans[k].trial)});
   };
   trials.name = [&](size_t k) { return trial_directory(out_dir, plans[k].combination, plans[k].trial).string(); };
   trials.after_each = [&](size_t) {
@@ -176,6 +178,22 @@ void run_multihead_experiment(const MultiheadExperimentConfig& config, const fs:
   // 4. Summary and figures.
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_multihead_summary(config, out_dir, seconds);
+}
+
+MultiheadUnits prepare_multihead_units(const MultiheadExperimentConfig& config, const fs::path& out_dir,
+                                       int64_t screening_workers) {
+  MultiheadUnits units;
+  const fs::path base = fixed_base_path(out_dir);
+  if (!fs::exists(base)) make_fixed_base(config.copy.model, config.base_seed, base);
+  if (!fs::exists(out_dir / "screening" / "kept.csv") &&
+      tally_screening(read_screening_results(out_dir), config.screening).draws_needed < 0) {
+    reset_screening_claims(out_dir);  // a session that was stopped leaves claims no worker will resume
+    units.screening_workers = screening_workers;
+  }
+  for (int64_t i = 0; i < config.trials.count; ++i)  // interleaved, as run_multihead_experiment does
+    for (auto c : config.trials.combinations)
+      if (!io::run_done(trial_directory(out_dir, c, i))) units.trials.push_back(trial_id(c, i));
+  return units;
 }
 
 }  // namespace attn::tasks

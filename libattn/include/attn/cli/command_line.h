@@ -15,6 +15,9 @@
 //   --jobs N              runs trained at once in worker processes
 //                         (0 = one per thread on CPU, 1 on CUDA)
 //   --quiet               no per-evaluation progress lines
+//   --launcher local|slurm  train here (default) or submit the run set to Slurm
+//                         (attn/io/slurm.h), with --partition, --account, --time,
+//                         --gres, --sbatch-option=OPTION (repeatable), --dry-run
 // --threads and --jobs are bounded by max_threads(); --resume needs an
 // existing --out (a folder without checkpoints starts fresh, with a note).
 // Errors are attn::Error naming the flag ("--jobs: expected ..."); run_app
@@ -26,10 +29,12 @@
 #include <cxxopts.hpp>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "attn/io/config.h"
+#include "attn/io/slurm.h"
 #include "attn/train/recorded_run.h"
 
 namespace attn::cli {
@@ -45,8 +50,9 @@ enum Flag : unsigned {
   kThreads = 1u << 6,    ///< --threads
   kJobs = 1u << 7,       ///< --jobs
   kQuiet = 1u << 8,      ///< --quiet
+  kLauncher = 1u << 9,   ///< --launcher and the Slurm site options
   /// What an app that trains a run set has.
-  kTrainingApp = kConfig | kOut | kResume | kOverrides | kDevice | kThreads | kJobs | kQuiet,
+  kTrainingApp = kConfig | kOut | kResume | kOverrides | kDevice | kThreads | kJobs | kQuiet | kLauncher,
 };
 
 /// The shared flags, parsed and checked.
@@ -54,12 +60,15 @@ struct CommonOptions {
   std::vector<std::string> configs;  ///< --config paths, in order
   std::filesystem::path out;         ///< empty when not given
   bool resume = false;
-  c10::Device device = c10::kCPU;  ///< --device, resolved
+  c10::Device device = c10::kCPU;  ///< --device, resolved (CPU when submitting to Slurm)
+  std::string device_flag;         ///< --device as given ("auto"), what Slurm tasks get
   int threads = 0;                 ///< --threads as given (0 = usable CPUs)
   int jobs = 0;                    ///< --jobs as given (0 = automatic)
   bool quiet = false;
   std::vector<std::string> overrides;  ///< --set, in order
   bool print_config = false;
+  /// Set with --launcher slurm: submit the run set instead of training it here.
+  std::optional<io::SlurmOptions> slurm;
   std::vector<std::string> command_line;  ///< argv, for run.json
   unsigned flags = 0;                     ///< which shared flags the app has (Flag bits)
 
@@ -92,6 +101,8 @@ class CommandLine {
   bool has(const std::string& flag) const { return args_->count(flag) > 0; }
 
  private:
+  void parse_launcher();
+
   std::string program_;
   unsigned flags_;
   cxxopts::Options options_;

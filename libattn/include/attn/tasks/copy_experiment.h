@@ -45,6 +45,15 @@ struct CopySeedRun {
 std::vector<CopySeedRun> copy_seed_runs(const std::vector<CopyExperimentConfig>& configs,
                                         const std::filesystem::path& out_dir);
 
+/// "<config name>/seed_<NN>": the name of a run (its folder under the
+/// experiment folder), as --only-run takes it.
+std::string copy_run_name(const std::vector<CopyExperimentConfig>& configs, const CopySeedRun& run);
+
+/// The run of `configs` named `name` (copy_run_name); throws attn::Error
+/// "--only-run: ..." listing the names when there is none.
+CopySeedRun find_copy_run(const std::vector<CopyExperimentConfig>& configs, const std::filesystem::path& out_dir,
+                          const std::string& name);
+
 /// Checks that the configs' names differ, refuses config folders of `out_dir`
 /// made by other configs (or any, unless `resume`), and writes each config's
 /// config.yaml (what its worker processes read).

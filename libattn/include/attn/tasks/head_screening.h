@@ -101,18 +101,28 @@ HeadResult screen_head(const MultiheadExperimentConfig& config, const std::files
 std::filesystem::path screening_claims_directory(const std::filesystem::path& experiment_dir);
 void reset_screening_claims(const std::filesystem::path& experiment_dir);
 /// True when this call claimed the draw, false when some worker already had.
-bool claim_draw(const std::filesystem::path& experiment_dir, int64_t draw);
+/// A worker with an index (>= 0) writes it into the claim, so that the same
+/// worker started again (a requeued Slurm task) resumes the draw it held.
+bool claim_draw(const std::filesystem::path& experiment_dir, int64_t draw, int64_t worker = -1);
+/// True when worker `worker` (>= 0) holds the claim of `draw`.
+bool claimed_by(const std::filesystem::path& experiment_dir, int64_t draw, int64_t worker);
 
 /// One screening worker: takes the lowest draw that is neither finished nor
-/// claimed and screens it, until the finished draws below its next one (any
-/// worker's) meet the quotas or max_draws is reached.
+/// claimed (or is claimed by this `worker` index, when >= 0) and screens it,
+/// until the finished draws below its next one (any worker's) meet the quotas
+/// or max_draws is reached.
 void run_screening_worker(const MultiheadExperimentConfig& config, const std::filesystem::path& experiment_dir,
-                          const train::RunContext& context);
+                          const train::RunContext& context, int64_t worker = -1);
 
 /// Copies the kept heads to heads/ and writes screening/kept.csv,
 /// screening/summary.md and screening/draws.csv; returns the tally. Throws attn::Error when the
 /// quotas were not met (max_draws too small).
 ScreeningTally finish_screening(const MultiheadExperimentConfig& config, const std::filesystem::path& experiment_dir);
+
+/// finish_screening unless screening/kept.csv shows it has been done; safe
+/// when several processes call it at once (trial tasks of a Slurm array: they
+/// take turns on a lock of screening/.finish.lock).
+void ensure_screening_finished(const MultiheadExperimentConfig& config, const std::filesystem::path& experiment_dir);
 
 /// The screening lines of the summary (counts, draws, rarity of good and bad heads).
 std::string format_screening(const ScreeningTally& tally, const ScreeningOptions& options);

@@ -32,7 +32,7 @@ namespace attn::tasks {
 
 /// How the phases run: the job plan, the context of each run (at
 /// plan.threads_per_job threads), and the arguments of a worker process of
-/// this program given the worker's own flags (e.g. {"--worker-screen"}).
+/// this program given the worker's own flags (e.g. {"--screening-worker", "0"}).
 struct MultiheadLaunch {
   io::JobPlan plan;
   train::RunContext context;
@@ -40,7 +40,7 @@ struct MultiheadLaunch {
   std::string program = "attn-multihead";
 };
 
-/// The worker flag of one trial: "bad+good:7", and back (errors name --worker-trial).
+/// The worker flag of one trial: "bad+good:7", and back (errors name --only-trial).
 std::string trial_id(Combination combination, int64_t trial);
 std::pair<Combination, int64_t> parse_trial_id(const std::string& id);
 
@@ -48,6 +48,20 @@ std::pair<Combination, int64_t> parse_trial_id(const std::string& id);
 /// run.json the caller has written, then writes the summary.
 void run_multihead_experiment(const MultiheadExperimentConfig& config, const std::filesystem::path& out_dir,
                               const MultiheadLaunch& launch);
+
+/// The units a launcher such as Slurm runs, each as its own process: screening
+/// workers (0 when screening is complete) and the ids of the unfinished trials.
+struct MultiheadUnits {
+  int64_t screening_workers = 0;
+  std::vector<std::string> trials;  ///< trial_id()s, interleaved by trial index
+};
+
+/// Prepares `out_dir` (whose config.yaml and run.json the caller has written)
+/// for units started by a launcher: makes the fixed base, clears the claims of
+/// a stopped screening session (no unit of the experiment may be running), and
+/// lists what is unfinished, with `screening_workers` workers if screening is.
+MultiheadUnits prepare_multihead_units(const MultiheadExperimentConfig& config, const std::filesystem::path& out_dir,
+                                       int64_t screening_workers);
 
 /// Summary (summary.md with screening, trials, heads and cost), trials.csv,
 /// trial_heads.csv and the figures, from what is on disk, so they are the same
