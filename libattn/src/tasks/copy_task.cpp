@@ -75,8 +75,12 @@ void CopyTask::begin_stage(train::Stage stage) {
   current_data_ = (uniform && config_.stage1_data) ? *config_.stage1_data : config_.data;
 }
 
+data::CopyBatch CopyTask::training_batch(int64_t step) const {
+  return data::make_copy_batch(current_data_, config_.vocabulary(), config_.train.batch_size, seed_, step, device_);
+}
+
 torch::Tensor CopyTask::training_loss(int64_t step) {
-  auto batch = data::make_copy_batch(current_data_, config_.vocabulary(), config_.train.batch_size, seed_, step, device_);
+  auto batch = training_batch(step);
   auto out = model_->forward(batch.source, batch.source_mask, batch.target_in);
   return torch::nn::functional::nll_loss(out.log_probs.flatten(0, 1), batch.target_out.flatten());
 }
