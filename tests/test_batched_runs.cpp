@@ -25,6 +25,8 @@
 #include "attn/nn/copy_models.h"
 #include "attn/tasks/batched_copy.h"
 #include "attn/tasks/copy_experiment.h"
+#include "attn/tasks/head_screening.h"
+#include "attn/tasks/multihead_trials.h"
 #include "attn/train/training_checkpoint.h"
 #include "app_runner.h"
 #include "seeding.h"
@@ -227,4 +229,56 @@ TEST_CASE("attn-copy --batch-runs: the same run folders and summary as worker pr
   CHECK_THAT(attn_test::last_line(bad.output),
              Catch::StartsWith("attn-copy: error:") &&
                  Catch::Contains("--batch-runs: expected at least 1 run per process, got 0"));
+}
+
+TEST_CASE("multi-head screening and trials batched equal them one at a time", "[batched][multihead]") {
+  attn_test::TempDir tmp("batched_mh");
+  // Quotas that never fill, so that no draw's decision depends on another's
+  // timing (with a full quota a draw stops as "unverified").
+  const auto config = tasks::parse_multihead_experiment(attn::io::ConfigNode::parse(
+      "name: micro\ndata: {vocab: 8, length: 8}\n"
+      "model: {architecture: multihead_gru, embedding_dim: 8, hidden_size: 8}\n"
+      "train: {steps: 12, batch_size: 8, eval_every: 3, eval_examples: 16, eval_set: fixed, checkpoint_every: 3}\n"
+      "screening: {good: 9, bad: 9, max_draws: 9}\ntrials: {count: 1, heads: 3}\n",
+      "mh.yaml"));
+  auto context = quiet();
+  for (const char* set : {"alone", "batched"}) {
+    tasks::make_fixed_base(config.copy.model, config.base_seed, tasks::fixed_base_path(tmp / set));
+    // Kept heads put in place by hand (the trials read them; quotas of 9 each).
+    for (int64_t i = 0; i < 9; ++i) {
+      tasks::save_head(tasks::kept_head_path(tmp / set, tasks::HeadClass::kBad, i),
+                       *tasks::draw_head(config.copy.model, 10 + i));
+      tasks::save_head(tasks::kept_head_path(tmp / set, tasks::HeadClass::kGood, i),
+                       *tasks::draw_head(config.copy.model, 20 + i));
+    }
+  }
+  const std::vector<int64_t> draws = {0, 1, 2, 3};
+  std::vector<tasks::HeadResult> alone;
+  for (auto draw : draws) alone.push_back(tasks::screen_head(config, tmp / "alone", draw, context));
+  const auto batched = tasks::screen_heads(config, tmp / "batched", draws, context);
+  REQUIRE(batched.size() == alone.size());
+  for (size_t d = 0; d < draws.size(); ++d) {
+    INFO("draw " << draws[d]);
+    CHECK(batched[d].head_class == alone[d].head_class);
+    REQUIRE(batched[d].runs.size() == alone[d].runs.size());
+    for (size_t i = 0; i < alone[d].runs.size(); ++i) {
+      const auto seed_dir = "seed_" + std::to_string(alone[d].runs[i].data_seed);
+      auto a = attn::train::read_history(tasks::draw_directory(tmp / "alone", draws[d]) / seed_dir);
+      auto b = attn::train::read_history(tasks::draw_directory(tmp / "batched", draws[d]) / seed_dir);
+      REQUIRE(a.size() == b.size());  // stop_when stopped both at the same evaluation
+      CHECK(b.back().get("eval_loss") == Approx(a.back().get("eval_loss")).epsilon(kLossTolerance));
+    }
+  }
+  const std::vector<tasks::TrialPlan> plans = {tasks::plan_trial(config, tasks::Combination::kBad, 0),
+                                               tasks::plan_trial(config, tasks::Combination::kBadPlusGood, 0),
+                                               tasks::plan_trial(config, tasks::Combination::kRandom, 0)};
+  const auto trials = tasks::run_trials(config, tmp / "batched", plans, context);
+  REQUIRE(trials.size() == 3);
+  for (size_t i = 0; i < plans.size(); ++i) {
+    const auto history = tasks::run_trial(config, tmp / "alone", plans[i], context);
+    REQUIRE(history.size() == trials[i].size());
+    for (size_t j = 0; j < history.size(); ++j)
+      CHECK(trials[i][j].get("eval_loss") == Approx(history[j].get("eval_loss")).epsilon(kLossTolerance));
+    CHECK(attn::io::run_done(tasks::trial_directory(tmp / "batched", plans[i].combination, 0)));
+  }
 }
