@@ -15,6 +15,7 @@
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
+#include <torch/cuda.h>
 
 #include <cmath>
 
@@ -117,25 +118,29 @@ TEST_CASE("3 multihead_gru runs trained batched for 20 steps equal the 3 runs tr
                           "batched_gru");
 }
 
-TEST_CASE_METHOD(attn_test::Seeded, "batched forward: per-run uniform attention and per-run gradients",
-                 "[batched]") {
-  // Three multi-head GRU models, the middle one in its uniform stage: the
-  // batched forward gives each run its own log-probabilities and gradients,
-  // and the uniform run's query projection no gradient at all (as alone).
-  auto options = attn::nn::CopyModelOptions().architecture(attn::nn::Architecture::kMultiheadGru)
-                     .vocab_size(9).embedding_dim(8).hidden_size(8).heads(2);
+namespace {
+
+// Three models, the middle one in its uniform stage: the batched forward
+// gives each run its own log-probabilities and gradients, and the uniform
+// run's query projection no gradient at all (as alone).
+void check_batched_forward(const attn::nn::CopyModelOptions& options, torch::Device device, torch::Dtype dtype,
+                           double rtol) {
   std::vector<std::shared_ptr<attn::nn::Seq2SeqModel>> alone, batched;
   for (int r = 0; r < 3; ++r) {
     torch::manual_seed(100 + r);
     alone.push_back(attn::nn::make_copy_model(options));
     torch::manual_seed(100 + r);
     batched.push_back(attn::nn::make_copy_model(options));
+    alone.back()->to(device, dtype);
+    batched.back()->to(device, dtype);
   }
   alone[1]->set_uniform_attention(true);
   batched[1]->set_uniform_attention(true);
-  auto source = torch::randint(0, 9, {3, 5, 6}, torch::kLong), target_in = torch::randint(0, 9, {3, 5, 4}, torch::kLong);
-  auto target_out = torch::randint(0, 9, {3, 5, 4}, torch::kLong);
-  auto mask = torch::ones({3, 5, 6}, torch::kBool);
+  const int64_t V = options.vocab_size();
+  auto ids = torch::TensorOptions().dtype(torch::kLong).device(device);
+  auto source = torch::randint(0, V, {3, 5, 6}, ids), target_in = torch::randint(0, V, {3, 5, 4}, ids);
+  auto target_out = torch::randint(0, V, {3, 5, 4}, ids);
+  auto mask = torch::ones({3, 5, 6}, torch::TensorOptions().dtype(torch::kBool).device(device));
   mask[0][1].narrow(0, 4, 2).fill_(false);  // one padded row (right padding)
 
   std::vector<attn::nn::Seq2SeqModel*> models;
@@ -144,18 +149,49 @@ TEST_CASE_METHOD(attn_test::Seeded, "batched forward: per-run uniform attention 
   attn::nn::per_run_nll(out.log_probs, target_out).sum().backward();
   for (int r = 0; r < 3; ++r) {
     auto single = alone[r]->forward(source[r], mask[r], target_in[r]);
-    CHECK(torch::allclose(out.log_probs[r], single.log_probs, 1e-5, 1e-6));
+    CHECK(torch::allclose(out.log_probs[r], single.log_probs, rtol, 1e-6));
     attn::nn::per_run_nll(single.log_probs.unsqueeze(0), target_out[r].unsqueeze(0)).sum().backward();
     auto pa = alone[r]->named_parameters(), pb = batched[r]->named_parameters();
     for (const auto& item : pa) {
       INFO("run " << r << " " << item.key());
       const auto& gb = pb[item.key()].grad();
       REQUIRE(item.value().grad().defined() == gb.defined());
-      if (gb.defined()) CHECK(torch::allclose(gb, item.value().grad(), 1e-4, 1e-6));
+      if (gb.defined()) CHECK(torch::allclose(gb, item.value().grad(), 10 * rtol, 1e-6));
     }
   }
   CHECK_FALSE(batched[1]->attention().query_weight.grad().defined());
   CHECK(batched[0]->attention().query_weight.grad().defined());
+}
+
+attn::nn::CopyModelOptions small_model(attn::nn::Architecture architecture) {
+  auto options = attn::nn::CopyModelOptions().architecture(architecture).vocab_size(9).embedding_dim(8).hidden_size(8);
+  if (architecture == attn::nn::Architecture::kMultiheadGru) options.heads(2);
+  else options.bidirectional(true);
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(attn_test::Seeded, "batched forward: per-run uniform attention and per-run gradients",
+                 "[batched]") {
+  using attn::nn::Architecture;
+  for (auto architecture : {Architecture::kLstm, Architecture::kMultiheadGru}) {
+    INFO(attn::nn::architecture_name(architecture));
+    // CPU float: the fused batched recurrences (batched_recurrence.h).
+    check_batched_forward(small_model(architecture), torch::kCPU, torch::kFloat, 1e-5);
+    // CPU double: the generic route that CUDA takes (autograd step by step).
+    check_batched_forward(small_model(architecture), torch::kCPU, torch::kDouble, 1e-9);
+  }
+}
+
+TEST_CASE_METHOD(attn_test::Seeded, "batched forward on CUDA (skipped without a GPU)", "[batched][cuda]") {
+  if (!torch::cuda::is_available()) {
+    WARN("no CUDA device: skipped");
+    return;
+  }
+  using attn::nn::Architecture;
+  for (auto architecture : {Architecture::kLstm, Architecture::kMultiheadGru})
+    check_batched_forward(small_model(architecture), torch::kCUDA, torch::kFloat, 1e-4);
 }
 
 TEST_CASE("a batched set resumes a run trained alone, at another step than its partner", "[batched]") {
