@@ -1,7 +1,8 @@
 // attn-copy: the copy experiment of PAPER.md 4 / 5 ("copy", "copy-uniform",
 // curriculum). Trains N seeds of one or more configs (side by side in worker
-// processes on CPU), prints per-seed and overall summaries, and renders the
-// learning curves of token, attention and KTIW accuracy.
+// processes on CPU; --batch-runs R: R seeds of a config per process as one
+// batched model, the default on CUDA), prints per-seed and overall
+// summaries, and renders the learning curves of token, attention and KTIW accuracy.
 //
 //   attn-copy --config experiments/copy/permutation40.yaml
 //             --config experiments/copy/subset40of60.yaml --out runs/copy
