@@ -37,8 +37,10 @@ std::vector<std::vector<CopySeedRun>> batch_copy_runs(const std::vector<CopySeed
 /// there, docs/batched-runs.md), every pending run up to kMaxBatchRuns on CUDA.
 int64_t default_batch_runs(bool cuda, size_t pending);
 
-/// The most runs batched by default on a GPU: the paper's 40 copy runs (two
-/// configs of 20 seeds; runs of different configs are never batched together).
+/// The most runs batched by default on a GPU. A paper copy config has 20
+/// seeds (runs of different configs are never batched together: their
+/// vocabularies, so their model shapes, differ); 640 screened heads and 150
+/// trials go 40 at a time.
 inline constexpr int64_t kMaxBatchRuns = 40;
 
 }  // namespace attn::tasks
