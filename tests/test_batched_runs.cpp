@@ -226,7 +226,7 @@ TEST_CASE("a batched set resumes a run trained alone, at another step than its p
   }
 }
 
-TEST_CASE("--batch-runs sets: consecutive groups of at most R", "[batched]") {
+TEST_CASE("batch sets: consecutive groups of at most R, and the --batch-runs default by device", "[batched]") {
   auto sets = attn::train::batch_sets(5, 2);
   REQUIRE(sets.size() == 3);
   CHECK(sets[0] == std::vector<size_t>({0, 1}));
