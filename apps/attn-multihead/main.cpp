@@ -13,6 +13,8 @@
 #include "attn/core/error.h"
 #include "attn/core/runtime.h"
 #include "attn/io/run_record.h"
+#include "attn/nn/recurrent.h"
+#include "attn/tasks/batched_copy.h"
 #include "attn/tasks/folder_kind.h"
 #include "attn/tasks/multihead_experiment.h"
 
@@ -32,9 +34,13 @@ int app_main(int argc, char** argv) {
       ("summarize", "the same as --report: the summary and figures of --out from what is on disk")
       ("screening-worker", "run screening worker K in --out (workers share the draws through screening/claims; a "
                            "worker started again resumes the draw it held); for launchers", cxxopts::value<int64_t>())
-      ("only-trial", "train (or resume) one trial, <combination>:<index> (bad:0, bad+good:7, random:3), once "
-                     "screening has ended (it finishes screening first if no one has); for launchers",
-       cxxopts::value<std::string>());
+      ("only-trial", "train (or resume) trials, <combination>:<index>[,...] (bad:0, bad+good:7, random:3; several "
+                     "are batched), once screening has ended (it finishes screening first if no one has); for "
+                     "launchers",
+       cxxopts::value<std::string>())
+      ("batch-runs", "screened heads, or trials, trained as one batched model per process (default: 1 on CPU, "
+                     "where worker processes are as fast; 40 on CUDA)",
+       cxxopts::value<int64_t>());
   if (!cli.parse(argc, argv)) return 0;
   const auto& common = cli.common();
   if (cli.has("report") || cli.has("summarize")) {
@@ -57,19 +63,25 @@ int app_main(int argc, char** argv) {
   }
   const fs::path out_dir = common.out.empty() ? fs::path("runs/multihead-" + config.copy.name) : common.out;
   const bool progress = cli.has("progress") && !common.quiet;
+  const int64_t batch_runs = cli.has("batch-runs") ? cli.args()["batch-runs"].as<int64_t>()
+                                                   : tasks::default_batch_runs(common.device.is_cuda(), 1u << 20);
+  attn::check(batch_runs >= 1, "--batch-runs: expected at least 1 run per process, got {}", batch_runs);
   if (cli.has("screening-worker") || cli.has("only-trial")) {
     auto context = common.run_context(attn::configure_threads(common.threads));
     context.progress = progress;
     if (cli.has("screening-worker")) {
       const int64_t worker = cli.args()["screening-worker"].as<int64_t>();
       attn::check(worker >= 0, "--screening-worker: expected a worker index >= 0, got {}", worker);
-      tasks::run_screening_worker(config, out_dir, context, worker);
+      tasks::run_screening_worker(config, out_dir, context, worker, batch_runs);
     } else {
-      const auto [combination, trial] = tasks::parse_trial_id(cli.args()["only-trial"].as<std::string>());
-      attn::check(trial >= 0 && trial < config.trials.count, "--only-trial: expected an index from 0 to {}, got {}",
-                  config.trials.count - 1, trial);
+      std::vector<tasks::TrialPlan> plans;
+      for (const auto& [combination, trial] : tasks::parse_trial_ids(cli.args()["only-trial"].as<std::string>())) {
+        attn::check(trial >= 0 && trial < config.trials.count,
+                    "--only-trial: expected an index from 0 to {}, got {}", config.trials.count - 1, trial);
+        plans.push_back(tasks::plan_trial(config, combination, trial));
+      }
       tasks::ensure_screening_finished(config, out_dir);
-      tasks::run_trial(config, out_dir, tasks::plan_trial(config, combination, trial), context);
+      tasks::run_trials(config, out_dir, plans, context);
     }
     return 0;
   }
@@ -81,6 +93,7 @@ int app_main(int argc, char** argv) {
   launch.plan = attn::io::plan_jobs(common.device.is_cuda(), total_threads, common.jobs);
   launch.context = common.run_context(launch.plan.threads_per_job);
   launch.context.progress = progress;
+  launch.batch_runs = batch_runs;
   launch.worker_arguments = [&](const std::vector<std::string>& worker_flags) {
     std::vector<std::string> args = {"--config", (out_dir / "config.yaml").string(), "--out", out_dir.string()};
     for (auto& flag : common.worker_flags(launch.plan.threads_per_job)) args.push_back(std::move(flag));
@@ -96,6 +109,7 @@ int app_main(int argc, char** argv) {
   record.command_line = common.command_line;
   record.experiment = config.copy.name;
   record.overrides = common.overrides;
+  record.recurrence = attn::nn::describe_recurrence(common.device);
   attn::io::write_run_record(out_dir, record);
   if (common.slurm) {  // screening workers, then one task per unfinished trial, then the summary
     const fs::path out = fs::absolute(out_dir);
@@ -110,13 +124,17 @@ int app_main(int argc, char** argv) {
     return attn::cli::submit_run_set(
         common, "attn-multihead", out,
         {attn::cli::slurm_unit_stage(common, "screening", static_cast<size_t>(units.screening_workers),
-                                     [&](size_t k) { return with({"--screening-worker", std::to_string(k)}); }),
+                                     [&](size_t k) {
+                                       return with({"--screening-worker", std::to_string(k), "--batch-runs",
+                                                    std::to_string(batch_runs)});
+                                     }),
          attn::cli::slurm_unit_stage(common, "trials", units.trials.size(),
                                      [&](size_t k) { return with({"--only-trial", units.trials[k]}); }),
          attn::cli::slurm_summary_stage(common, with({"--summarize"}))});
   }
-  fmt::print(stderr, "[attn-multihead] {} on {}, {} -> {}\n", config.copy.name, record.device,
-             attn::io::describe(launch.plan), out_dir.string());
+  fmt::print(stderr, "[attn-multihead] {} on {}, {}{} -> {}\n", config.copy.name, record.device,
+             attn::io::describe(launch.plan),
+             batch_runs > 1 ? fmt::format(", up to {} runs batched each", batch_runs) : "", out_dir.string());
   tasks::run_multihead_experiment(config, out_dir, launch);
   return 0;
 }

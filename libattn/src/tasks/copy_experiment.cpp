@@ -19,8 +19,8 @@ fs::path seed_directory(const fs::path& experiment_dir, int64_t seed) {
   return experiment_dir / fmt::format("seed_{:02d}", seed);
 }
 
-train::TrainingResult run_copy_seed(const CopyExperimentConfig& config, int64_t seed, const fs::path& run_dir,
-                                    const train::RunContext& context, bool resume) {
+train::RecordedRun copy_recorded_run(const CopyExperimentConfig& config, int64_t seed, const fs::path& run_dir,
+                                     bool resume) {
   train::RecordedRun run;
   run.dir = run_dir;
   run.config_yaml = config.resolved_yaml;
@@ -29,7 +29,12 @@ train::TrainingResult run_copy_seed(const CopyExperimentConfig& config, int64_t 
   run.trainer = config.train.trainer;
   run.trainer.label(fmt::format("{} seed {}", config.name, seed));
   run.resume = resume;
-  return train::run_recorded(run, context, [&] { return std::make_unique<CopyTask>(config, seed, context.device); });
+  return run;
+}
+
+train::TrainingResult run_copy_seed(const CopyExperimentConfig& config, int64_t seed, const fs::path& run_dir,
+                                    const train::RunContext& context, bool resume) {
+  return train::run_recorded(copy_recorded_run(config, seed, run_dir, resume), context, [&] { return std::make_unique<CopyTask>(config, seed, context.device); });
 }
 
 std::vector<CopySeedRun> copy_seed_runs(const std::vector<CopyExperimentConfig>& configs, const fs::path& out_dir) {

@@ -75,8 +75,12 @@ void CopyTask::begin_stage(train::Stage stage) {
   current_data_ = (uniform && config_.stage1_data) ? *config_.stage1_data : config_.data;
 }
 
+data::CopyBatch CopyTask::training_batch(int64_t step) const {
+  return data::make_copy_batch(current_data_, config_.vocabulary(), config_.train.batch_size, seed_, step, device_);
+}
+
 torch::Tensor CopyTask::training_loss(int64_t step) {
-  auto batch = data::make_copy_batch(current_data_, config_.vocabulary(), config_.train.batch_size, seed_, step, device_);
+  auto batch = training_batch(step);
   // Copy sources are never padded: on a GPU the all-true mask would only
   // make the recurrence read the lengths on the host (forward_library).
   const torch::Tensor source_mask = device_.is_cpu() ? batch.source_mask : torch::Tensor();

@@ -177,44 +177,72 @@ ScreeningTally tally_screening(const std::vector<HeadResult>& results, const Scr
 
 HeadResult screen_head(const MultiheadExperimentConfig& config, const fs::path& experiment_dir, int64_t draw,
                        const train::RunContext& context) {
-  const fs::path dir = draw_directory(experiment_dir, draw);
+  return screen_heads(config, experiment_dir, {draw}, context).at(0);
+}
+
+std::vector<HeadResult> screen_heads(const MultiheadExperimentConfig& config, const fs::path& experiment_dir,
+                                     const std::vector<int64_t>& draws, const train::RunContext& context) {
   const auto& s = config.screening;
-  if (fs::exists(dir / kResultFile)) return parse_result_csv(dir / kResultFile, s);
   const auto copy = config.with_heads(1);
-  const int64_t head_seed = s.head_seed + draw;
-  auto make_model = [&] {
-    return assemble_model(copy.model, fixed_base_path(experiment_dir), {draw_head(copy.model, head_seed)});
+  std::vector<HeadResult> results(draws.size());
+  std::vector<bool> decided(draws.size(), false);
+  for (size_t d = 0; d < draws.size(); ++d) {
+    const fs::path dir = draw_directory(experiment_dir, draws[d]);
+    results[d].draw = draws[d];
+    if (fs::exists(dir / kResultFile)) {
+      results[d] = parse_result_csv(dir / kResultFile, s);
+      decided[d] = true;
+    }
+  }
+  // A decided draw: its head saved when good or bad, result.csv written (the
+  // marker other draws' quotas read), a line printed.
+  auto finish = [&](const HeadResult& result) {
+    const fs::path dir = draw_directory(experiment_dir, result.draw);
+    if (result.head_class == HeadClass::kGood || result.head_class == HeadClass::kBad) {
+      auto head = draw_head(copy.model, s.head_seed + result.draw);
+      save_head(dir / "head.pt", *head);
+    }
+    io::write_file_atomic(dir / kResultFile, kResultHeader + result_lines(result));
+    std::string runs;
+    for (const auto& r : result.runs)
+      runs += fmt::format(" seed {}: final {:.3f} best {:.3f}{};", r.data_seed, r.final_acc, r.best_acc,
+                          r.reached_good ? fmt::format(" >{} at step {}", s.good_threshold, r.step_to_good) : "");
+    const auto tally = tally_screening(read_screening_results(experiment_dir), s);
+    fmt::print(stderr, "[screening] draw {:>4}: {:<10}{} [{} screened: good {}/{}, bad {}/{}]\n", result.draw,
+               head_class_name(result.head_class), runs, tally.screened, tally.good, s.good, tally.bad, s.bad);
   };
-  HeadResult result;
-  result.draw = draw;
-  for (size_t i = 0;; ++i) {
-    // Re-read the quotas before every run: other workers may have filled one
-    // (counting only the draws below this one, see tally_screening).
-    const auto tally = tally_screening(read_screening_results(experiment_dir), s, draw);
-    if (decide_head(result.runs, s, tally.good < s.good, tally.bad < s.bad, &result.head_class)) break;
-    const int64_t seed = s.data_seeds[i];
-    // Once token accuracy passes the good threshold this run can only count
-    // towards "good" (bad needs a low final accuracy), so it stops there.
-    const double good_threshold = s.good_threshold;
-    auto history = train_multihead_run(
-        copy, seed, make_model, /*with_ktiw=*/false, dir / fmt::format("seed_{}", seed),
-        fmt::format("draw {} seed {}", draw, seed), context,
-        [good_threshold](const train::MetricRow& row) { return row.get("token_acc") > good_threshold; });
-    result.runs.push_back(classify_screening_run(seed, history, s));
+  // Once token accuracy passes the good threshold a run can only count
+  // towards "good" (bad needs a low final accuracy), so it stops there.
+  const double good_threshold = s.good_threshold;
+  auto stop_when = [good_threshold](const train::MetricRow& row) { return row.get("token_acc") > good_threshold; };
+  while (true) {
+    // The next run of every undecided draw, the quotas re-read before each
+    // (other workers may have filled one; only draws below count, see
+    // tally_screening).
+    std::vector<MultiheadRun> next;
+    std::vector<size_t> owner;
+    for (size_t d = 0; d < draws.size(); ++d) {
+      if (decided[d]) continue;
+      const auto tally = tally_screening(read_screening_results(experiment_dir), s, draws[d]);
+      if (decide_head(results[d].runs, s, tally.good < s.good, tally.bad < s.bad, &results[d].head_class)) {
+        decided[d] = true;
+        finish(results[d]);
+        continue;
+      }
+      const int64_t draw = draws[d], seed = s.data_seeds[results[d].runs.size()];
+      auto make_model = [&copy, &experiment_dir, head_seed = s.head_seed + draw] {
+        return assemble_model(copy.model, fixed_base_path(experiment_dir), {draw_head(copy.model, head_seed)});
+      };
+      next.push_back({seed, make_model, draw_directory(experiment_dir, draw) / fmt::format("seed_{}", seed),
+                      fmt::format("draw {} seed {}", draw, seed), stop_when});
+      owner.push_back(d);
+    }
+    if (next.empty()) break;
+    const auto histories = train_multihead_runs(copy, next, /*with_ktiw=*/false, context);
+    for (size_t k = 0; k < next.size(); ++k)
+      results[owner[k]].runs.push_back(classify_screening_run(next[k].seed, histories[k], s));
   }
-  if (result.head_class == HeadClass::kGood || result.head_class == HeadClass::kBad) {
-    auto head = draw_head(copy.model, head_seed);
-    save_head(dir / "head.pt", *head);
-  }
-  io::write_file_atomic(dir / kResultFile, kResultHeader + result_lines(result));
-  std::string runs;
-  for (const auto& r : result.runs)
-    runs += fmt::format(" seed {}: final {:.3f} best {:.3f}{};", r.data_seed, r.final_acc, r.best_acc,
-                        r.reached_good ? fmt::format(" >{} at step {}", s.good_threshold, r.step_to_good) : "");
-  const auto tally = tally_screening(read_screening_results(experiment_dir), s);
-  fmt::print(stderr, "[screening] draw {:>4}: {:<10}{} [{} screened: good {}/{}, bad {}/{}]\n", draw,
-             head_class_name(result.head_class), runs, tally.screened, tally.good, s.good, tally.bad, s.bad);
-  return result;
+  return results;
 }
 
 fs::path screening_claims_directory(const fs::path& experiment_dir) {
@@ -251,15 +279,21 @@ bool claimed_by(const fs::path& experiment_dir, int64_t draw, int64_t worker) {
 }
 
 void run_screening_worker(const MultiheadExperimentConfig& config, const fs::path& experiment_dir,
-                          const train::RunContext& context, int64_t worker) {
+                          const train::RunContext& context, int64_t worker, int64_t batch_runs) {
+  check(batch_runs >= 1, "--batch-runs: expected at least 1 run per process, got {}", batch_runs);
   const auto& s = config.screening;
+  std::vector<int64_t> claimed;  // screened together once batch_runs are claimed
   for (int64_t draw = 0; draw < s.max_draws; ++draw) {
     if (fs::exists(draw_directory(experiment_dir, draw) / kResultFile)) continue;
     if (tally_screening(read_screening_results(experiment_dir), s, draw).complete(s)) break;
     // A requeued worker (Slurm) finds its own unfinished claim and resumes it.
-    if (claim_draw(experiment_dir, draw, worker) || claimed_by(experiment_dir, draw, worker))
-      screen_head(config, experiment_dir, draw, context);
+    if (claim_draw(experiment_dir, draw, worker) || claimed_by(experiment_dir, draw, worker)) claimed.push_back(draw);
+    if (static_cast<int64_t>(claimed.size()) == batch_runs) {
+      screen_heads(config, experiment_dir, claimed, context);
+      claimed.clear();
+    }
   }
+  if (!claimed.empty()) screen_heads(config, experiment_dir, claimed, context);
 }
 
 std::string format_screening(const ScreeningTally& t, const ScreeningOptions& s) {

@@ -2,8 +2,10 @@
 #include "attn/tasks/multihead_experiment.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
+#include <sstream>
 
 #include "attn/core/error.h"
 #include "attn/io/files.h"
@@ -11,6 +13,7 @@
 #include "attn/io/run_record.h"
 #include "attn/plot/multihead_figures.h"
 #include "attn/tasks/trial_heads.h"
+#include "attn/train/batched_trainer.h"
 
 namespace attn::tasks {
 
@@ -119,6 +122,20 @@ void write_multihead_summary(const MultiheadExperimentConfig& config, const fs::
     announce(plot::render_head_accuracy(out_dir / "head_accuracy.png", panels), out_dir / "head_accuracy.png");
 }
 
+std::string trial_ids(const std::vector<TrialPlan>& plans) {
+  std::vector<std::string> ids;
+  for (const auto& plan : plans) ids.push_back(trial_id(plan.combination, plan.trial));
+  return fmt::format("{}", fmt::join(ids, ","));
+}
+
+std::vector<std::pair<Combination, int64_t>> parse_trial_ids(const std::string& ids) {
+  std::vector<std::pair<Combination, int64_t>> out;
+  std::stringstream list(ids);
+  for (std::string id; std::getline(list, id, ',');) out.push_back(parse_trial_id(id));
+  check(!out.empty(), "--only-trial: expected <combination>:<index>[,...], got '{}'", ids);
+  return out;
+}
+
 void run_multihead_experiment(const MultiheadExperimentConfig& config, const fs::path& out_dir,
                               const MultiheadLaunch& launch) {
   const auto start = std::chrono::steady_clock::now();
@@ -135,9 +152,12 @@ void run_multihead_experiment(const MultiheadExperimentConfig& config, const fs:
     reset_screening_claims(out_dir);  // a killed session's claims are void
     io::JobSet workers;
     workers.units = static_cast<size_t>(jobs);
-    workers.in_process = [&](size_t k) { run_screening_worker(config, out_dir, context, static_cast<int64_t>(k)); };
+    workers.in_process = [&](size_t k) {
+      run_screening_worker(config, out_dir, context, static_cast<int64_t>(k), launch.batch_runs);
+    };
     workers.worker_arguments = [&](size_t k) {
-      return launch.worker_arguments({"--screening-worker", std::to_string(k)});
+      return launch.worker_arguments(
+          {"--screening-worker", std::to_string(k), "--batch-runs", std::to_string(launch.batch_runs)});
     };
     workers.name = [&](size_t k) { return fmt::format("{}: screening worker {}", out_dir.string(), k); };
     io::run_jobs(workers, launch.plan, launch.program);
@@ -157,15 +177,23 @@ void run_multihead_experiment(const MultiheadExperimentConfig& config, const fs:
   const int64_t before = total - static_cast<int64_t>(plans.size());
   const auto trials_start = std::chrono::steady_clock::now();
   int64_t finished = 0;
+  // Units of up to batch_runs trials, each trained as one batched model.
+  std::vector<std::vector<TrialPlan>> units;
+  for (const auto& set : train::batch_sets(plans.size(), launch.batch_runs)) {
+    units.emplace_back();
+    for (auto i : set) units.back().push_back(plans[i]);
+  }
   io::JobSet trials;
-  trials.units = plans.size();
-  trials.in_process = [&](size_t k) { run_trial(config, out_dir, plans[k], context); };
-  trials.worker_arguments = [&](size_t k) {
-    return launch.worker_arguments({"--only-trial", trial_id(plans[k].combination, plans[k].trial)});
+  trials.units = units.size();
+  trials.in_process = [&](size_t k) { run_trials(config, out_dir, units[k], context); };
+  trials.worker_arguments = [&](size_t k) { return launch.worker_arguments({"--only-trial", trial_ids(units[k])}); };
+  trials.name = [&](size_t k) {
+    std::vector<std::string> dirs;
+    for (const auto& plan : units[k]) dirs.push_back(trial_directory(out_dir, plan.combination, plan.trial).string());
+    return fmt::format("{}", fmt::join(dirs, ", "));
   };
-  trials.name = [&](size_t k) { return trial_directory(out_dir, plans[k].combination, plans[k].trial).string(); };
-  trials.after_each = [&](size_t) {
-    ++finished;
+  trials.after_each = [&](size_t k) {
+    finished += static_cast<int64_t>(units[k].size());
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - trials_start).count();
     const double left = elapsed / static_cast<double>(finished) * static_cast<double>(plans.size() - finished);
     fmt::print(

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include "attn/metrics/copy_accuracy.h"
+#include "attn/tasks/batched_copy.h"
+#include "attn/train/batched_trainer.h"
 #include "attn/train/recorded_run.h"
 
 namespace attn::tasks {
@@ -37,19 +39,52 @@ std::vector<std::string> MultiheadCopyTask::progress_metrics() const {
   return {"token_acc", "attention_acc"};
 }
 
+namespace {
+train::RecordedRun multihead_recorded_run(const CopyExperimentConfig& config, const MultiheadRun& spec) {
+  train::RecordedRun run;
+  run.dir = spec.dir;
+  run.config_yaml = config.resolved_yaml;
+  run.experiment = config.name;
+  run.seed = spec.seed;
+  run.trainer = config.train.trainer;
+  run.trainer.label(spec.label).stop_when(spec.stop_when);
+  run.keep_checkpoint = false;  // hundreds of runs: the metrics are what is kept
+  return run;
+}
+}  // namespace
+
+std::vector<std::vector<train::MetricRow>> train_multihead_runs(const CopyExperimentConfig& config,
+                                                                const std::vector<MultiheadRun>& runs, bool with_ktiw,
+                                                                const train::RunContext& context) {
+  std::vector<std::vector<train::MetricRow>> histories;
+  if (runs.size() == 1) {
+    const auto& r = runs[0];
+    histories.push_back(train_multihead_run(config, r.seed, r.make_model, with_ktiw, r.dir, r.label, context, r.stop_when));
+    return histories;
+  }
+  std::vector<train::RecordedRun> recorded;
+  for (const auto& r : runs) recorded.push_back(multihead_recorded_run(config, r));
+  auto results = train::run_recorded_batched(recorded, context, [&](const std::vector<size_t>& pending) {
+    train::BatchedTasks batch;
+    std::vector<CopyTask*> tasks;
+    for (auto i : pending) {
+      auto task = std::make_unique<MultiheadCopyTask>(config, runs[i].seed, context.device, runs[i].make_model(), with_ktiw);
+      tasks.push_back(task.get());
+      batch.tasks.push_back(std::move(task));
+    }
+    batch.loss = batched_copy_loss(std::move(tasks));
+    return batch;
+  });
+  for (auto& result : results) histories.push_back(std::move(result.history));
+  return histories;
+}
+
 std::vector<train::MetricRow> train_multihead_run(const CopyExperimentConfig& config, int64_t seed,
                                                   const std::function<std::shared_ptr<nn::Seq2SeqModel>()>& make_model,
                                                   bool with_ktiw, const fs::path& run_dir, const std::string& label,
                                                   const train::RunContext& context,
                                                   std::function<bool(const train::MetricRow&)> stop_when) {
-  train::RecordedRun run;
-  run.dir = run_dir;
-  run.config_yaml = config.resolved_yaml;
-  run.experiment = config.name;
-  run.seed = seed;
-  run.trainer = config.train.trainer;
-  run.trainer.label(label).stop_when(std::move(stop_when));
-  run.keep_checkpoint = false;  // hundreds of runs: the metrics are what is kept
+  const auto run = multihead_recorded_run(config, {seed, make_model, run_dir, label, std::move(stop_when)});
   return train::run_recorded(
              run, context,
              [&] { return std::make_unique<MultiheadCopyTask>(config, seed, context.device, make_model(), with_ktiw); })

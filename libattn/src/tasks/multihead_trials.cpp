@@ -69,30 +69,46 @@ fs::path trial_directory(const fs::path& experiment_dir, Combination combination
 
 std::vector<train::MetricRow> run_trial(const MultiheadExperimentConfig& config, const fs::path& experiment_dir,
                                         const TrialPlan& plan, const train::RunContext& context) {
-  const fs::path dir = trial_directory(experiment_dir, plan.combination, plan.trial);
-  const auto copy = config.with_heads(static_cast<int64_t>(plan.heads.size()));
-  auto make_model = [&] {
-    std::vector<nn::Attention> heads;
-    for (const auto& h : plan.heads) {
-      if (h.source == HeadSource::kRandom) heads.push_back(draw_head(copy.model, h.index));
-      else heads.push_back(load_head(copy.model, kept_head_path(experiment_dir, h.source == HeadSource::kGood ? HeadClass::kGood
-                                                                                                   : HeadClass::kBad,
-                                                                 h.index)));
-    }
-    return assemble_model(copy.model, fixed_base_path(experiment_dir), heads);
-  };
-  std::string heads_csv = "slot,source,index\n";
-  for (size_t k = 0; k < plan.heads.size(); ++k)
-    heads_csv += fmt::format("{},{},{}\n", k, io::csv_field(head_source_name(plan.heads[k].source)), plan.heads[k].index);
-  io::ensure_directory(dir);
-  io::write_file_atomic(dir / "heads.csv", heads_csv);
-  const std::string label = fmt::format("{} trial {}", combination_name(plan.combination), plan.trial);
-  auto history = train_multihead_run(copy, plan.data_seed, make_model, /*with_ktiw=*/false, dir, label, context);
-  const auto outcome = summarize_trial(plan.trial, history, config.screening.good_threshold);
-  fmt::print(stderr, "[trials] {:<8} trial {:>3}: final token acc {:.3f}, > {} {}\n",
-             combination_name(plan.combination), plan.trial, outcome.final_acc, config.screening.good_threshold,
-             outcome.success() ? fmt::format("at step {}", outcome.step_to_good) : "never");
-  return history;
+  return run_trials(config, experiment_dir, {plan}, context).at(0);
+}
+
+std::vector<std::vector<train::MetricRow>> run_trials(const MultiheadExperimentConfig& config,
+                                                      const fs::path& experiment_dir,
+                                                      const std::vector<TrialPlan>& plans,
+                                                      const train::RunContext& context) {
+  check(!plans.empty(), "run_trials: no trials");
+  const auto copy = config.with_heads(static_cast<int64_t>(plans[0].heads.size()));
+  std::vector<MultiheadRun> runs;
+  for (const auto& plan : plans) {
+    check(plan.heads.size() == plans[0].heads.size(), "run_trials: trials batched together need one head count");
+    const fs::path dir = trial_directory(experiment_dir, plan.combination, plan.trial);
+    auto make_model = [&copy, &experiment_dir, &plan] {
+      std::vector<nn::Attention> heads;
+      for (const auto& h : plan.heads) {
+        if (h.source == HeadSource::kRandom) heads.push_back(draw_head(copy.model, h.index));
+        else heads.push_back(load_head(copy.model, kept_head_path(experiment_dir, h.source == HeadSource::kGood ? HeadClass::kGood
+                                                                                                     : HeadClass::kBad,
+                                                                   h.index)));
+      }
+      return assemble_model(copy.model, fixed_base_path(experiment_dir), heads);
+    };
+    std::string heads_csv = "slot,source,index\n";
+    for (size_t k = 0; k < plan.heads.size(); ++k)
+      heads_csv += fmt::format("{},{},{}\n", k, io::csv_field(head_source_name(plan.heads[k].source)), plan.heads[k].index);
+    io::ensure_directory(dir);
+    io::write_file_atomic(dir / "heads.csv", heads_csv);
+    runs.push_back({plan.data_seed, make_model, dir,
+                    fmt::format("{} trial {}", combination_name(plan.combination), plan.trial), nullptr});
+  }
+  auto histories = train_multihead_runs(copy, runs, /*with_ktiw=*/false, context);
+  for (size_t i = 0; i < plans.size(); ++i) {
+    const auto& plan = plans[i];
+    const auto outcome = summarize_trial(plan.trial, histories[i], config.screening.good_threshold);
+    fmt::print(stderr, "[trials] {:<8} trial {:>3}: final token acc {:.3f}, > {} {}\n",
+               combination_name(plan.combination), plan.trial, outcome.final_acc, config.screening.good_threshold,
+               outcome.success() ? fmt::format("at step {}", outcome.step_to_good) : "never");
+  }
+  return histories;
 }
 
 TrialOutcome summarize_trial(int64_t trial, const std::vector<train::MetricRow>& history, double good_threshold) {

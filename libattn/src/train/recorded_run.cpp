@@ -35,6 +35,19 @@ std::vector<MetricRow> read_history(const fs::path& run_dir) {
   return MetricRow::parse_csv(io::read_text_file(path), path.string());
 }
 
+io::RunRecord run_record(const RecordedRun& run, const RunContext& context) {
+  io::RunRecord record;
+  record.config_yaml = run.config_yaml;
+  record.seed = run.seed;
+  record.device = describe_device(context.device, context.threads);
+  record.threads = context.threads;
+  record.command_line = context.command_line;
+  record.experiment = run.experiment;
+  record.overrides = context.overrides;
+  record.recurrence = nn::describe_recurrence(context.device);
+  return record;
+}
+
 TrainingResult run_recorded(const RecordedRun& run, const RunContext& context,
                             const std::function<std::unique_ptr<TrainingTask>()>& make_task) {
   io::RunLock lock(run.dir);  // before anything is read or written there
@@ -46,15 +59,7 @@ TrainingResult run_recorded(const RecordedRun& run, const RunContext& context,
     return done;
   }
   io::ensure_directory(run.dir);
-  io::RunRecord record;
-  record.config_yaml = run.config_yaml;
-  record.seed = run.seed;
-  record.device = describe_device(context.device, context.threads);
-  record.threads = context.threads;
-  record.command_line = context.command_line;
-  record.experiment = run.experiment;
-  record.overrides = context.overrides;
-  record.recurrence = nn::describe_recurrence(context.device);
+  const io::RunRecord record = run_record(run, context);
 
   std::unique_ptr<TrainingTask> task = make_task();
   TrainerOptions options = run.trainer;

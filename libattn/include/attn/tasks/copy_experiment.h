@@ -31,6 +31,11 @@ train::TrainingResult run_copy_seed(const CopyExperimentConfig& config, int64_t 
                                     const std::filesystem::path& run_dir, const train::RunContext& context,
                                     bool resume);
 
+/// The recorded run (folder, config, label, resume) of `seed`: what
+/// run_copy_seed trains, alone or batched (batched_copy.h).
+train::RecordedRun copy_recorded_run(const CopyExperimentConfig& config, int64_t seed,
+                                     const std::filesystem::path& run_dir, bool resume);
+
 /// The folder of one seed inside an experiment folder: <dir>/seed_<NN>.
 std::filesystem::path seed_directory(const std::filesystem::path& experiment_dir, int64_t seed);
 

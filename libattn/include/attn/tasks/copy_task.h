@@ -74,6 +74,9 @@ class CopyTask : public train::TrainingTask {
   }
 
   nn::Seq2SeqModel& seq2seq() { return *model_; }
+  /// The training batch of `step` (data of the current stage): what
+  /// training_loss and a batched set of runs (batched_copy.h) train on.
+  data::CopyBatch training_batch(int64_t step) const;
   /// The evaluation batch used at `step` (fresh or fixed per config).
   data::CopyBatch evaluation_batch(int64_t step) const;
   /// Forward pass (and the KTIW probe if asked) over evaluation_batch(step),

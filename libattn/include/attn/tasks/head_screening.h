@@ -93,6 +93,13 @@ ScreeningTally tally_screening(const std::vector<HeadResult>& results, const Scr
 HeadResult screen_head(const MultiheadExperimentConfig& config, const std::filesystem::path& experiment_dir,
                        int64_t draw, const train::RunContext& context);
 
+/// screen_head for several draws in lockstep: the next run of every draw
+/// still undecided is trained with the others' as one batched model (issue
+/// 17 point 4); each draw is decided, and its result written, as alone.
+std::vector<HeadResult> screen_heads(const MultiheadExperimentConfig& config,
+                                     const std::filesystem::path& experiment_dir, const std::vector<int64_t>& draws,
+                                     const train::RunContext& context);
+
 /// Claims for one screening session: a draw is claimed by creating
 /// screening/claims/draw_NNNN (atomic), so two workers never screen the same
 /// draw. reset_screening_claims clears the claims of an earlier, killed
@@ -110,9 +117,10 @@ bool claimed_by(const std::filesystem::path& experiment_dir, int64_t draw, int64
 /// One screening worker: takes the lowest draw that is neither finished nor
 /// claimed (or is claimed by this `worker` index, when >= 0) and screens it,
 /// until the finished draws below its next one (any worker's) meet the quotas
-/// or max_draws is reached.
+/// or max_draws is reached. With `batch_runs` > 1 it claims that many draws
+/// and screens them together (screen_heads).
 void run_screening_worker(const MultiheadExperimentConfig& config, const std::filesystem::path& experiment_dir,
-                          const train::RunContext& context, int64_t worker = -1);
+                          const train::RunContext& context, int64_t worker = -1, int64_t batch_runs = 1);
 
 /// Copies the kept heads to heads/ and writes screening/kept.csv,
 /// screening/summary.md and screening/draws.csv; returns the tally. Throws attn::Error when the

@@ -38,9 +38,17 @@ struct MultiheadLaunch {
   train::RunContext context;
   std::function<std::vector<std::string>(const std::vector<std::string>& worker_flags)> worker_arguments;
   std::string program = "attn-multihead";
+  /// Screened draws, or trials, trained as one batched model per process
+  /// (--batch-runs; issue 17 point 4).
+  int64_t batch_runs = 1;
 };
 
-/// The worker flag of one trial: "bad+good:7", and back (errors name --only-trial).
+/// The launcher flag of several trials: "bad:3,bad+good:3", and back (errors
+/// name --only-trial).
+std::string trial_ids(const std::vector<TrialPlan>& plans);
+std::vector<std::pair<Combination, int64_t>> parse_trial_ids(const std::string& ids);
+
+/// The launcher flag of one trial: "bad+good:7", and back (errors name --only-trial).
 std::string trial_id(Combination combination, int64_t trial);
 std::pair<Combination, int64_t> parse_trial_id(const std::string& id);
 

@@ -35,6 +35,23 @@ class MultiheadCopyTask : public CopyTask {
 /// "head3_attention_acc".
 std::string head_metric_name(int64_t head);
 
+/// One multi-head run: what train_multihead_run takes besides the config.
+struct MultiheadRun {
+  int64_t seed = 0;  ///< data seed
+  std::function<std::shared_ptr<nn::Seq2SeqModel>()> make_model;
+  std::filesystem::path dir;
+  std::string label;
+  std::function<bool(const train::MetricRow&)> stop_when;  ///< may be empty
+};
+
+/// train_multihead_run for each of `runs`, all trained as one batched model
+/// (issue 17 point 4, tasks/batched_copy.h) when there are several; the
+/// histories in the order of `runs`. The run folders are those of runs
+/// trained alone.
+std::vector<std::vector<train::MetricRow>> train_multihead_runs(const CopyExperimentConfig& config,
+                                                                const std::vector<MultiheadRun>& runs, bool with_ktiw,
+                                                                const train::RunContext& context);
+
 /// Trains make_model() on data seed `seed` of `config` with MultiheadCopyTask
 /// into `run_dir` (config.yaml, run.json, metrics.csv/.jsonl, done marker), or
 /// reads the history back without building the model when the run is done. A

@@ -60,6 +60,13 @@ std::vector<train::MetricRow> run_trial(const MultiheadExperimentConfig& config,
                                         const std::filesystem::path& experiment_dir, const TrialPlan& plan,
                                         const train::RunContext& context);
 
+/// run_trial for several trials (of any combinations with the same head
+/// count) trained as one batched model (issue 17 point 4); histories in order.
+std::vector<std::vector<train::MetricRow>> run_trials(const MultiheadExperimentConfig& config,
+                                                      const std::filesystem::path& experiment_dir,
+                                                      const std::vector<TrialPlan>& plans,
+                                                      const train::RunContext& context);
+
 /// One trial's outcome read off its history.
 struct TrialOutcome {
   int64_t trial = 0;

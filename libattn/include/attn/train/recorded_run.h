@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "attn/io/run_record.h"
 #include "attn/train/metric_row.h"
 #include "attn/train/training_task.h"
 #include "attn/train/two_stage_trainer.h"
@@ -57,6 +58,10 @@ struct RecordedRun {
   bool keep_checkpoint = true;  ///< false: delete checkpoint.pt once done (hundreds of small runs)
   SameConfig same_config;       ///< how `dir`'s recorded config is compared (default: equal text)
 };
+
+/// The run.json record run_recorded writes for `run` (also used by
+/// run_recorded_batched, train/batched_trainer.h).
+io::RunRecord run_record(const RecordedRun& run, const RunContext& context);
 
 /// Trains `run` (building its task with `make_task` only when there is
 /// training left) and returns its history. Throws attn::Error naming the folder
