@@ -199,21 +199,18 @@ export -f cross_device
 step cross-device 90 cross_device
 
 # 8. The paper-scale copy pair (PAPER 5: permutation40 + subset40of60, 20
-# seeds each), batched on the GPU when attn-copy has --batch-runs.
+# seeds each): on CUDA each config's 20 runs train as one batched model
+# (attn-copy's default there; --batch-runs).
 pair=(--config experiments/copy/permutation40.yaml --config experiments/copy/subset40of60.yaml)
-batch=()
-"$BIN/attn-copy" --help 2>/dev/null | grep -q -- "--batch-runs" && batch=(--batch-runs 40)
-if step copy-pair 240 "$BIN/attn-copy" --device "$DEVICE" "${pair[@]}" "${batch[@]}" --out "$RUNS/copy-pair"; then
-  figure "paper-scale copy pair (40 runs${batch:+, --batch-runs 40})" "$(seconds_of copy-pair) s wall"
+if step copy-pair 240 "$BIN/attn-copy" --quiet --device "$DEVICE" "${pair[@]}" --out "$RUNS/copy-pair"; then
+  figure "paper-scale copy pair (40 runs, default --batch-runs)" "$(seconds_of copy-pair) s wall"
 fi
 [ -f "$RUNS/copy-pair/summary.md" ] && cp "$RUNS/copy-pair/summary.md" "$LOGS/copy-pair-summary.md"
 
 # 9. Multi-head screening throughput (PAPER 5.2 at paper scale): the base,
 # then as many screened heads (3 data seeds x 200 steps each) as 90 s allow.
-mh_batch=()
-"$BIN/attn-multihead" --help 2>/dev/null | grep -q -- "--batch-runs" && mh_batch=(--batch-runs 0)
 step multihead-screening 90 "$BIN/attn-multihead" --quiet --config experiments/multihead/paper.yaml \
-  --device "$DEVICE" "${mh_batch[@]}" --out "$RUNS/multihead"
+  --device "$DEVICE" --out "$RUNS/multihead"
 screened=$(ls "$RUNS"/multihead/screening/draw_*/result.csv 2>/dev/null | wc -l)
 figure "multi-head screening, paper.yaml, $(seconds_of multihead-screening) s (base included)" \
   "$screened heads screened (each 3 data seeds x 200 steps)"
