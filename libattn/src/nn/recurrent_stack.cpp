@@ -79,23 +79,29 @@ RecurrentStackOutput RecurrentStackImpl::forward_tokens(const torch::Tensor& tab
   return run(std::move(gates), mask, initial);
 }
 
-RecurrentStackOutput RecurrentStackImpl::run(std::vector<torch::Tensor> first_gates, const torch::Tensor& mask,
-                                             const std::vector<RecurrentState>& initial) {
-  check(initial.empty() || (!options_.bidirectional() && static_cast<int64_t>(initial.size()) == options_.layers()),
+namespace {
+
+void check_initial(const RecurrentStackOptions& options, const std::vector<RecurrentState>& initial) {
+  check(initial.empty() || (!options.bidirectional() && static_cast<int64_t>(initial.size()) == options.layers()),
         "recurrent stack: expected one initial state per layer of a unidirectional stack, got {}", initial.size());
+}
+
+/// The layer-by-layer loop that run() and run_library() share: dropout
+/// between layers, directions concatenated. `run_layer(layer, k, d, input)`
+/// runs direction d of layer k on `input` (`first_input` for layer 0).
+template <typename RunLayer>
+RecurrentStackOutput run_layers(std::vector<std::vector<RecurrentLayer>>& layers, double dropout, bool training,
+                                torch::Tensor first_input, const RunLayer& run_layer) {
   RecurrentStackOutput out;
-  torch::Tensor below;  // (B, T, K) the previous layer's outputs
+  torch::Tensor below = std::move(first_input);  // then the previous layer's outputs (B, T, K)
   for (size_t k = 0; k < layers.size(); ++k) {
+    if (k > 0)
+      below = torch::nn::functional::dropout(below,
+                                             torch::nn::functional::DropoutFuncOptions().p(dropout).training(training));
     std::vector<torch::Tensor> outputs;
     std::vector<RecurrentState> finals;
-    torch::Tensor input;
-    if (k > 0)
-      input = torch::nn::functional::dropout(
-          below, torch::nn::functional::DropoutFuncOptions().p(options_.dropout()).training(is_training()));
     for (size_t d = 0; d < layers[k].size(); ++d) {
-      auto& layer = layers[k][d];
-      auto gates = k == 0 ? first_gates[d] : layer->input_gates(input, mask);
-      auto result = layer->forward(gates, mask, initial.empty() ? RecurrentState{} : initial[k]);
+      auto result = run_layer(layers[k][d], k, d, below);
       outputs.push_back(result.outputs);
       finals.push_back(result.final);
     }
@@ -104,36 +110,32 @@ RecurrentStackOutput RecurrentStackImpl::run(std::vector<torch::Tensor> first_ga
   }
   out.states = below;
   return out;
+}
+
+}  // namespace
+
+RecurrentStackOutput RecurrentStackImpl::run(std::vector<torch::Tensor> first_gates, const torch::Tensor& mask,
+                                             const std::vector<RecurrentState>& initial) {
+  check_initial(options_, initial);
+  return run_layers(layers, options_.dropout(), is_training(), torch::Tensor(),
+                    [&](RecurrentLayer& layer, size_t k, size_t d, const torch::Tensor& input) {
+                      auto gates = k == 0 ? first_gates[d] : layer->input_gates(input, mask);
+                      return layer->forward(gates, mask, initial.empty() ? RecurrentState{} : initial[k]);
+                    });
 }
 
 RecurrentStackOutput RecurrentStackImpl::run_library(const torch::Tensor& inputs, const torch::Tensor& mask,
                                                      const std::vector<RecurrentState>& initial) {
-  check(initial.empty() || (!options_.bidirectional() && static_cast<int64_t>(initial.size()) == options_.layers()),
-        "recurrent stack: expected one initial state per layer of a unidirectional stack, got {}", initial.size());
-  RecurrentStackOutput out;
-  torch::Tensor below = inputs;  // (B, T, I), then the previous layer's outputs (B, T, K)
-  for (size_t k = 0; k < layers.size(); ++k) {
-    if (k > 0)
-      below = torch::nn::functional::dropout(
-          below, torch::nn::functional::DropoutFuncOptions().p(options_.dropout()).training(is_training()));
-    std::vector<torch::Tensor> outputs;
-    std::vector<RecurrentState> finals;
-    for (auto& layer : layers[k]) {
-      auto result = layer->forward_library(below, mask, initial.empty() ? RecurrentState{} : initial[k]);
-      outputs.push_back(result.outputs);
-      finals.push_back(result.final);
-    }
-    below = outputs.size() == 1 ? outputs[0] : torch::cat(outputs, -1);  // (B, T, K)
-    out.finals.push_back(std::move(finals));
-  }
-  out.states = below;
-  return out;
+  check_initial(options_, initial);
+  return run_layers(layers, options_.dropout(), is_training(), inputs,
+                    [&](RecurrentLayer& layer, size_t k, size_t, const torch::Tensor& input) {
+                      return layer->forward_library(input, mask, initial.empty() ? RecurrentState{} : initial[k]);
+                    });
 }
 
 RecurrentStackOutput RecurrentStackImpl::run_packed(const torch::Tensor& rows, const detail::PackedLayout& layout,
                                                     const std::vector<RecurrentState>& initial) {
-  check(initial.empty() || (!options_.bidirectional() && static_cast<int64_t>(initial.size()) == options_.layers()),
-        "recurrent stack: expected one initial state per layer of a unidirectional stack, got {}", initial.size());
+  check_initial(options_, initial);
   const int64_t B = layout.batch, T = layout.time, H = options_.hidden_size();
   auto zeros = torch::zeros({B, H}, rows.options());
   RecurrentStackOutput out;
