@@ -22,17 +22,21 @@ struct Outcome {
   std::string output;
 };
 
-/// Runs "<build>/bin/<arguments>" through the shell, stderr with stdout.
-inline Outcome run_app(const std::string& arguments) {
-  const std::string command = std::string(ATTN_BINARY_DIR) + "/bin/" + arguments + " 2>&1";
+/// Runs a shell command, stderr with stdout.
+inline Outcome run_shell(const std::string& command) {
   Outcome outcome{-1, ""};
-  FILE* pipe = ::popen(command.c_str(), "r");
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
   REQUIRE(pipe != nullptr);
   char buffer[512];
   while (std::fgets(buffer, sizeof buffer, pipe)) outcome.output += buffer;
   const int status = ::pclose(pipe);
   outcome.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return outcome;
+}
+
+/// Runs "<build>/bin/<arguments>" through the shell, stderr with stdout.
+inline Outcome run_app(const std::string& arguments) {
+  return run_shell(std::string(ATTN_BINARY_DIR) + "/bin/" + arguments);
 }
 
 inline std::string read_file(const std::filesystem::path& file) {

@@ -28,20 +28,9 @@ namespace fs = std::filesystem;
 using attn_test::metrics_without_seconds;
 using attn_test::read_file;
 using attn_test::run_app;
+using attn_test::run_shell;
 
 namespace {
-
-// Runs a shell command, stderr with stdout.
-attn_test::Outcome shell(const std::string& command) {
-  attn_test::Outcome outcome{-1, ""};
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[512];
-  while (std::fgets(buffer, sizeof buffer, pipe)) outcome.output += buffer;
-  const int status = ::pclose(pipe);
-  outcome.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
-}
 
 bool wait_for(const std::function<bool()>& condition, double seconds) {
   const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
@@ -57,13 +46,13 @@ bool wait_for(const std::function<bool()>& condition, double seconds) {
 class LocalSlurm {
  public:
   explicit LocalSlurm(const fs::path& dir) : dir_(dir) {
-    const auto outcome = shell(script() + " start " + dir_.string());
+    const auto outcome = run_shell(script() + " start " + dir_.string());
     up_ = outcome.code == 0;
     message_ = outcome.output;
     if (up_) ::setenv("SLURM_CONF", (dir_ / "slurm.conf").c_str(), 1);
   }
   ~LocalSlurm() {
-    shell(script() + " stop " + dir_.string());
+    run_shell(script() + " stop " + dir_.string());
     ::unsetenv("SLURM_CONF");
   }
   LocalSlurm(const LocalSlurm&) = delete;
@@ -105,13 +94,13 @@ std::vector<std::pair<std::string, std::string>> recorded_jobs(const fs::path& o
 bool jobs_ended(const std::vector<std::string>& ids) {
   std::string list;
   for (const auto& id : ids) list += (list.empty() ? "" : ",") + id;
-  const auto queued = shell("squeue -h -o %i -j " + list);
+  const auto queued = run_shell("squeue -h -o %i -j " + list);
   return queued.code == 0 && queued.output.find_first_not_of(" \n") == std::string::npos;
 }
 
 // How many tasks of job `id` ended in `state` ("COMPLETED").
 int tasks_in_state(const std::string& id, const std::string& state) {
-  const std::string text = shell("scontrol show job " + id).output;
+  const std::string text = run_shell("scontrol show job " + id).output;
   int count = 0;
   for (size_t at = text.find("JobState=" + state); at != std::string::npos;
        at = text.find("JobState=" + state, at + 1))
@@ -175,7 +164,7 @@ TEST_CASE("slurm: a copy run set submitted as a job array and its summary job eq
   REQUIRE(wait_for([&] { return jobs_ended({jobs[0].second, jobs[1].second}); }, 150));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << fmt::format("slurm: 3 array tasks and the summary job ran in {:.1f} s\n", seconds);
-  const std::string logs = shell("cat " + (cluster / "slurm").string() + "/*.out").output;
+  const std::string logs = run_shell("cat " + (cluster / "slurm").string() + "/*.out").output;
   INFO(logs);
   CHECK(tasks_in_state(jobs[0].second, "COMPLETED") == 3);
   CHECK(tasks_in_state(jobs[1].second, "COMPLETED") == 1);
@@ -224,13 +213,13 @@ TEST_CASE("slurm: a task stopped by the time-limit signal and requeued by Slurm 
 
   // Slurm delays a requeued job by about two minutes; the test lets it start at once.
   auto start_now_once_pending = [&] {
-    REQUIRE(wait_for([&] { return shell("squeue -h -o %T -j " + task).output.find("PENDING") == 0; }, 60));
-    REQUIRE(shell("scontrol update jobid=" + task + " StartTime=now").code == 0);
+    REQUIRE(wait_for([&] { return run_shell("squeue -h -o %T -j " + task).output.find("PENDING") == 0; }, 60));
+    REQUIRE(run_shell("scontrol update jobid=" + task + " StartTime=now").code == 0);
   };
   auto interrupt_after_progress = [&](const std::string& command) {
     const size_t rows = line_count(metrics);
     REQUIRE(wait_for([&] { return line_count(metrics) >= rows + 2; }, 90));  // training (again)
-    const auto sent = shell(command);
+    const auto sent = run_shell(command);
     INFO(sent.output);
     REQUIRE(sent.code == 0);
     start_now_once_pending();
@@ -247,7 +236,7 @@ TEST_CASE("slurm: a task stopped by the time-limit signal and requeued by Slurm 
   INFO(text);
   CHECK(tasks_in_state(jobs[0].second, "COMPLETED") == 1);
   CHECK(tasks_in_state(jobs[1].second, "COMPLETED") == 1);
-  CHECK_THAT(shell("scontrol show job " + task).output, Catch::Contains("Restarts=2"));
+  CHECK_THAT(run_shell("scontrol show job " + task).output, Catch::Contains("Restarts=2"));
   size_t stops = 0;
   for (size_t at = text.find("stopped by SIGTERM"); at != std::string::npos; at = text.find("stopped by SIGTERM", at + 1))
     ++stops;
@@ -325,7 +314,7 @@ TEST_CASE("attn-multihead through its single-unit flags, as a launcher drives it
   const std::string bin = std::string(ATTN_BINARY_DIR) + "/bin/";
   const std::string both = bin + app + " --screening-worker 0 > " + (tmp / "w0.log").string() + " 2>&1 & " + bin +
                            app + " --screening-worker 1 > " + (tmp / "w1.log").string() + " 2>&1; wait";
-  REQUIRE(shell(both).code == 0);
+  REQUIRE(run_shell(both).code == 0);
   INFO(read_file(tmp / "w0.log") + read_file(tmp / "w1.log"));
   for (const char* trial : {"bad:0", "bad+good:0", "random:0", "bad:1", "bad+good:1", "random:1"}) {
     INFO(trial);
