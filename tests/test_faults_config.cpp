@@ -93,6 +93,9 @@ TEST_CASE("faults: command-line parse errors name the flag", "[faults]") {
   CHECK_THAT(parse({"--seeds", "--out", "x"}), Contains("--seeds: expected a value, got the flag --out"));
   CHECK_THAT(parse({"--out"}), Contains("--out: expected a value"));
   CHECK_THAT(parse({"--frobnicate"}), Contains("--frobnicate: unknown flag"));
+  // A word no flag takes (a switch given a value) is refused, not ignored.
+  CHECK_THAT(parse({"--quiet", "yes"}), Contains("'yes': unexpected argument"));
+  CHECK_THAT(parse({"--out", "x", "y"}), Contains("'y': unexpected argument"));
   CHECK(parse({"--seeds", "3", "--out", "x", "--quiet"}).empty());
   CHECK(attn::cli::max_threads() >= 4);
   CHECK(attn::cli::max_threads() <= 1024);

@@ -6,6 +6,9 @@
 // trained attention far better than the shuffled baseline (PAPER.md 5).
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
+#include <cmath>
 #include <filesystem>
 #include <random>
 
@@ -83,10 +86,12 @@ struct ToyRunSet {
     context.progress = false;
     for (const auto& run : attn::tasks::translation_runs(config, runs.path()))
       attn::tasks::train_translation_run(config, set, run, context);
-    analysis = attn::tasks::analyze_translation_run_set(config, set, runs.path(), {false});
+    attn::tasks::TranslationAnalysisOptions quiet;  // nothing kept: each snapshot read here
+    quiet.progress = false;
+    analysis = attn::tasks::analyze_translation_run_set(config, set, runs.path(), quiet);
     auto words = config;
     words.analysis.positions = "words";
-    analysis_words = attn::tasks::analyze_translation_run_set(words, set, runs.path(), {false});
+    analysis_words = attn::tasks::analyze_translation_run_set(words, set, runs.path(), quiet);
   }
 };
 
@@ -201,4 +206,90 @@ TEST_CASE("translation: a resumed run (dropout on) ends identical to the uninter
   auto a = straight->model().parameters(), b = resumed->model().parameters();
   REQUIRE(a.size() == b.size());
   for (size_t i = 0; i < a.size(); ++i) CHECK(a[i].equal(b[i]));
+}
+
+namespace {
+
+/// Equal doubles, NaN equal to NaN (scores without a dictionary are NaN).
+bool same(double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); }
+bool same(const std::vector<double>& x, const std::vector<double>& y) {
+  if (x.size() != y.size()) return false;
+  for (size_t i = 0; i < x.size(); ++i)
+    if (!same(x[i], y[i])) return false;
+  return true;
+}
+
+void check_same_analysis(const attn::tasks::TranslationAnalysis& x, const attn::tasks::TranslationAnalysis& y) {
+  REQUIRE(x.rows.size() == y.rows.size());
+  for (size_t i = 0; i < x.rows.size(); ++i) {
+    INFO(x.rows[i].key);
+    CHECK(x.rows[i].agreement == y.rows[i].agreement);
+    CHECK(same(x.rows[i].kendall_tau, y.rows[i].kendall_tau));
+    CHECK(x.rows[i].step == y.rows[i].step);
+    CHECK(x.rows[i].xi == y.rows[i].xi);
+  }
+  CHECK(x.a_hat == y.a_hat);
+  CHECK(x.gold_step == y.gold_step);
+  CHECK(same(x.gold_accuracy, y.gold_accuracy));
+  CHECK(same(x.gold_perplexity, y.gold_perplexity));
+  CHECK(same(x.uniform_agreement, y.uniform_agreement));
+  CHECK(same(x.mean_agreement, y.mean_agreement));
+  REQUIRE(x.bleu.size() == y.bleu.size());
+  for (size_t r = 0; r < x.bleu.size(); ++r) CHECK(same(x.bleu[r], y.bleu[r]));
+  CHECK(x.gold_bleu == y.gold_bleu);
+  CHECK(x.px_validation_loss == y.px_validation_loss);
+  CHECK(same(x.lexicon_beta_uf, y.lexicon_beta_uf));
+  REQUIRE(x.samples.size() == y.samples.size());
+  for (size_t i = 0; i < x.samples.size(); ++i) {
+    CHECK(x.samples[i].hypothesis == y.samples[i].hypothesis);
+    CHECK(x.samples[i].alpha == y.samples[i].alpha);
+    CHECK(x.samples[i].delta == y.samples[i].delta);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("translation analysis: kept readings give the same analysis, read ahead, damaged or re-analysed",
+          "[translate]") {
+  const auto& toy = toy_run_set();
+  attn_test::TempDir cache("translate_readings");
+  attn::tasks::TranslationAnalysisOptions options;
+  options.progress = false;
+  options.readings = cache.path();
+  auto read_ahead = [&](const TranslationConfig& config) {
+    return attn::tasks::read_available_translation_snapshots(config, toy.set, toy.runs.path(), options);
+  };
+  // One run, then every snapshot of the others (steps 0, 200, 400, 600, 750), then none again.
+  CHECK(attn::tasks::read_available_translation_snapshots(toy.config, toy.set, toy.runs.path(), options,
+                                                          {"uniform"}) == 5);
+  CHECK_THROWS_WITH(attn::tasks::read_available_translation_snapshots(toy.config, toy.set, toy.runs.path(), options,
+                                                                      {"C"}),
+                    Catch::Contains("uniform"));
+  CHECK(read_ahead(toy.config) == 10);
+  CHECK(read_ahead(toy.config) == 0);
+  // A damaged entry is read again, not trusted.
+  const fs::path entry = cache / "B-seed20-step_400.pt";
+  REQUIRE(fs::exists(entry));
+  attn::io::write_file_atomic(entry, "not an archive");
+  CHECK(read_ahead(toy.config) == 1);
+
+  // The analysis from kept readings (plus Delta and beta^px, read now) equals
+  // the one that read every snapshot itself, and so does a second one that
+  // reads everything from the cache.
+  const auto first = attn::tasks::analyze_translation_run_set(toy.config, toy.set, toy.runs.path(), options);
+  check_same_analysis(first, toy.analysis);
+  CHECK(fs::exists(cache / "beta_px.pt"));
+  CHECK(fs::exists(cache / fmt::format("gold-A-seed13-step_{}.pt", first.gold_step)));
+  check_same_analysis(attn::tasks::analyze_translation_run_set(toy.config, toy.set, toy.runs.path(), options),
+                      toy.analysis);
+
+  // Table settings reuse every reading; reading settings (the beam) do not.
+  auto words = toy.config;
+  words.analysis.positions = "words";
+  CHECK(read_ahead(words) == 0);
+  check_same_analysis(attn::tasks::analyze_translation_run_set(words, toy.set, toy.runs.path(), options),
+                      toy.analysis_words);
+  auto beam3 = toy.config;
+  beam3.analysis.beam = 3;
+  CHECK(read_ahead(beam3) == 15);
 }

@@ -14,9 +14,13 @@
 //   attn-analyze --runs runs/spamassassin [--out runs/spamassassin/analysis]
 //   attn-analyze --runs runs/spamassassin --set probes.percent=10 --out /tmp/top10
 //   attn-analyze --runs runs/gettext-en-de --set analysis.positions=words
+//   attn-analyze --runs runs/gettext-en-de --read-available all   (while it trains)
+// A translation analysis keeps what each snapshot gave in <out>/readings, so a
+// stopped one resumes and a re-analysis with other table settings is quick.
 #include <fmt/format.h>
 
 #include <optional>
+#include <sstream>
 
 #include "attn/cli/command_line.h"
 #include "attn/core/error.h"
@@ -74,6 +78,15 @@ int analyze_translation(const attn::cli::CommandLine& cli, const fs::path& runs_
   tasks::TranslationAnalysisOptions options;
   options.progress = !common.quiet;
   options.device = common.device;
+  options.readings = out_dir / "readings";
+  if (cli.has("read-available")) {
+    std::vector<std::string> only;  // empty: all
+    std::stringstream names(cli.args()["read-available"].as<std::string>());
+    for (std::string name; std::getline(names, name, ',');)
+      if (name != "all") only.push_back(name);
+    tasks::read_available_translation_snapshots(config, data, runs_dir, options, only);
+    return 0;
+  }
   const auto analysis = tasks::analyze_translation_run_set(config, data, runs_dir, options);
   record_analysis(common, out_dir, expected ? expected->resolved_yaml : config.resolved_yaml, config.uniform_seed,
                   attn::describe_device(common.device, threads), threads, config.name + " analysis");
@@ -92,6 +105,10 @@ int app_main(int argc, char** argv) {
       ("r,runs", "run-set folder written by attn-classify or attn-translate", cxxopts::value<std::string>())
       ("benchmark", "also time extraction vs one training epoch over this many examples (0 = skip)",
        cxxopts::value<int64_t>()->default_value("0"))
+      ("read-available", "translation: read the snapshots that exist now (runs may still train) of these runs "
+                         "(all, or names such as A,B,uniform) into <analysis folder>/readings and exit; the "
+                         "analysis then reads only the rest",
+       cxxopts::value<std::string>())
       ("worker-comparison", "(internal) read one comparison run", cxxopts::value<std::string>())
       ("worker-dir", "(internal) where the parent left the gold attention", cxxopts::value<std::string>());
   if (!cli.parse(argc, argv)) return 0;
@@ -99,6 +116,7 @@ int app_main(int argc, char** argv) {
   attn::check(cli.has("runs"), "--runs: expected the run-set folder written by attn-classify or attn-translate");
   const fs::path runs_dir = cli.args()["runs"].as<std::string>();
   if (tasks::is_translation_run_set(runs_dir)) return analyze_translation(cli, runs_dir);
+  attn::check(!cli.has("read-available"), "--read-available: only for translation run sets");
   tasks::check_folder_kind(runs_dir, "attn-analyze", "classification",
                            "the run sets of attn-classify and attn-translate");
   attn::check(!common.device.is_cuda(), "--device: the classification analysis runs on the CPU");

@@ -110,8 +110,9 @@ cxxopts::ParseResult parse_flags(cxxopts::Options& options, int argc, const char
   std::vector<std::pair<std::string, std::string>> values;  // (flag, value)
   for (int i = 1; i < argc; ++i) {
     const std::string token = argv[i];
-    if (token == "--") break;
-    if (!looks_like_flag(token)) continue;
+    // No app takes positional arguments: a stray word is a mistake (a value
+    // meant for a flag), not something to ignore.
+    check(looks_like_flag(token), "'{}': unexpected argument (flags start with --; see --help)", token);
     const auto equals = token.find('=');
     const std::string name = token.substr(0, equals);
     const auto found = flags.find(name);

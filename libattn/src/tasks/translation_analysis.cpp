@@ -2,15 +2,19 @@
 #include "attn/tasks/translation_analysis.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <torch/autograd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <optional>
 
 #include "attn/core/error.h"
 #include "attn/data/freedict.h"
+#include "attn/io/checksum.h"
 #include "attn/data/translation_batch.h"
 #include "attn/metrics/agreement.h"
 #include "attn/metrics/bleu.h"
@@ -21,6 +25,7 @@
 #include "attn/probes/word_translation.h"
 #include "attn/tasks/translation_runs.h"
 #include "attn/tasks/translation_task.h"
+#include "reading_cache.h"
 
 namespace attn::tasks {
 
@@ -160,8 +165,9 @@ double shuffled(const AnalysisSet& set, const Blocks& x, const Blocks& y, metric
 
 /// What one snapshot gives on the analysis set.
 struct SnapshotReading {
-  Blocks alpha, beta;
+  Blocks alpha, beta;  ///< beta only when asked for
   TokenScores scores;
+  double bleu = 0;     ///< beam search over the first bleu_pairs analysed pairs
 };
 
 SnapshotReading read_snapshot(nn::TranslationModelImpl& model, const AnalysisSet& set, const torch::Device& device,
@@ -204,6 +210,156 @@ double beam_bleu(nn::TranslationModelImpl& model, const TranslationConfig& confi
   return metrics::corpus_counts(hyps, refs).score();
 }
 
+/// Run A's gold snapshot: Delta and the beam-search output on every analysed pair.
+struct GoldReading {
+  Blocks delta;
+  std::vector<std::string> hypotheses;
+  double bleu = 0;
+  double delta_seconds = 0;
+};
+
+/// The word-translation probe, fitted once, on the analysis set.
+struct WordTranslationReading {
+  Blocks beta_px;
+  int64_t best_epoch = 0;
+  double validation_loss = 0, seconds = 0;
+};
+
+/// Every reading of the analysis, each through the cache (options.readings):
+/// an entry is used when it was read with the same settings from a snapshot
+/// file with the same bytes, else the snapshot is read and the entry kept.
+class SnapshotReader {
+ public:
+  SnapshotReader(const TranslationConfig& config, const TranslationData& data, const AnalysisSet& set,
+                 int64_t bleu_pairs, const TranslationAnalysisOptions& options)
+      : config_(config), data_(data), set_(set), bleu_pairs_(bleu_pairs), device_(options.device),
+        cache_(options.readings) {
+    const auto& a = config.analysis;
+    // Everything besides the snapshot that a reading depends on. The device is
+    // named because a GPU's readings differ from the CPU's in the last bits.
+    settings_ = fmt::format("libattn translation readings 1; examples {} chunk {} beam {} max_length {} "
+                            "length_penalty {} bleu_examples {}; device {}",
+                            a.examples, a.chunk, a.beam, a.max_length, a.length_penalty, bleu_pairs,
+                            device_.is_cuda() ? "cuda" : "cpu");
+  }
+
+  bool cached(const TranslationRun& run, int64_t step, bool with_beta) const {
+    return cache_.enabled() && find(run, step, with_beta).has_value();
+  }
+
+  SnapshotReading snapshot(const TranslationRun& run, int64_t step, bool with_beta) const {
+    if (auto found = find(run, step, with_beta)) return *found;
+    auto model = load_translation_snapshot(config_, data_, run, step, device_);
+    auto reading = read_snapshot(*model, set_, device_, with_beta);
+    reading.bleu = beam_bleu(*model, config_, data_, bleu_pairs_, device_);
+    CachedReading entry;
+    entry.tensors["alpha"] = reading.alpha;
+    if (with_beta) entry.tensors["beta"] = reading.beta;
+    entry.numbers = {{"loss", reading.scores.loss},
+                     {"accuracy", reading.scores.accuracy},
+                     {"tokens", static_cast<double>(reading.scores.tokens)},
+                     {"bleu", reading.bleu}};
+    cache_.keep(entry_name(run, step), snapshot_key(run, step), entry);
+    return reading;
+  }
+
+  GoldReading gold(const TranslationRun& run, int64_t step, int64_t pairs) const {
+    const std::string name = "gold-" + entry_name(run, step);
+    const std::string key = fmt::format("{}; gold pairs {}", snapshot_key(run, step), pairs);
+    GoldReading gold;
+    if (auto found = cache_.find(name, key)) {
+      gold.delta = found->blocks("delta");
+      gold.hypotheses = found->texts;
+      gold.bleu = found->number("bleu");
+      gold.delta_seconds = found->number("delta_seconds");
+      return gold;
+    }
+    auto model = load_translation_snapshot(config_, data_, run, step, device_);
+    const auto start = Clock::now();
+    for (const auto& batch : set_.batches) gold.delta.push_back(probes::translation_influence(*model, batch.to(device_)).cpu());
+    gold.delta_seconds = since(start);
+    gold.bleu = beam_bleu(*model, config_, data_, pairs, device_, &gold.hypotheses);
+    CachedReading entry;
+    entry.tensors["delta"] = gold.delta;
+    entry.texts = gold.hypotheses;
+    entry.numbers = {{"bleu", gold.bleu}, {"delta_seconds", gold.delta_seconds}};
+    cache_.keep(name, key, entry);
+    return gold;
+  }
+
+  WordTranslationReading word_translation() const {
+    const auto& a = config_.analysis;
+    // The fit depends on the training pairs (their vocabulary) and its own
+    // options; its scores on the analysis set's batches.
+    const std::string key = fmt::format(
+        "{}; beta^px embedding {} epochs {} batch {} seed {}; {} train / {} valid pairs; vocabulary {}", settings_,
+        config_.model.embedding_dim(), a.bow_epochs, a.bow_batch_size, config_.uniform_seed, data_.train.size(),
+        data_.valid.size(), vocabulary_checksum());
+    WordTranslationReading px;
+    if (auto found = cache_.find("beta_px", key)) {
+      px.beta_px = found->blocks("beta_px");
+      px.best_epoch = static_cast<int64_t>(found->number("best_epoch"));
+      px.validation_loss = found->number("validation_loss");
+      px.seconds = found->number("seconds");
+      return px;
+    }
+    auto fit = probes::train_word_translator(data_.train, data_.valid, data_.vocabulary_size(),
+                                             probes::WordTranslatorOptions()
+                                                 .embedding_dim(config_.model.embedding_dim())
+                                                 .epochs(a.bow_epochs)
+                                                 .batch_size(a.bow_batch_size)
+                                                 .seed(static_cast<uint64_t>(config_.uniform_seed)));
+    px.best_epoch = fit.best_epoch;
+    px.validation_loss = fit.validation_loss[fit.best_epoch];
+    px.seconds = fit.seconds;
+    for (const auto& batch : set_.batches) px.beta_px.push_back(fit.model->pair_scores(batch.source, batch.target_out));
+    CachedReading entry;
+    entry.tensors["beta_px"] = px.beta_px;
+    entry.numbers = {{"best_epoch", static_cast<double>(px.best_epoch)},
+                     {"validation_loss", px.validation_loss},
+                     {"seconds", px.seconds}};
+    cache_.keep("beta_px", key, entry);
+    return px;
+  }
+
+ private:
+  static std::string entry_name(const TranslationRun& run, int64_t step) {
+    return fmt::format("{}-step_{}", run.dir.filename().string(), step);
+  }
+
+  std::string snapshot_key(const TranslationRun& run, int64_t step) const {
+    return fmt::format("{}; snapshot sha256 {}", settings_,
+                       io::sha256_file(translation_snapshot_path(run, step)));
+  }
+
+  std::string vocabulary_checksum() const {
+    std::vector<int64_t> ids(static_cast<size_t>(data_.vocabulary_size()));
+    std::iota(ids.begin(), ids.end(), int64_t{0});
+    return io::sha256_hex(fmt::format("{}", fmt::join(data_.vocabulary->pieces(ids), "\n")));
+  }
+
+  std::optional<SnapshotReading> find(const TranslationRun& run, int64_t step, bool with_beta) const {
+    if (!cache_.enabled()) return std::nullopt;
+    auto found = cache_.find(entry_name(run, step), snapshot_key(run, step));
+    if (!found || (with_beta && !found->tensors.count("beta"))) return std::nullopt;
+    SnapshotReading reading;
+    reading.alpha = found->blocks("alpha");
+    if (with_beta) reading.beta = found->blocks("beta");
+    reading.scores = {found->number("loss"), found->number("accuracy"),
+                      static_cast<int64_t>(found->number("tokens"))};
+    reading.bleu = found->number("bleu");
+    return reading;
+  }
+
+  const TranslationConfig& config_;
+  const TranslationData& data_;
+  const AnalysisSet& set_;
+  int64_t bleu_pairs_;
+  torch::Device device_;
+  ReadingCache cache_;
+  std::string settings_;
+};
+
 std::vector<std::vector<float>> rows_of(const torch::Tensor& map, int64_t T, int64_t S) {
   auto m = map.narrow(0, 0, T).narrow(1, 0, S).to(torch::kFloat).contiguous();
   std::vector<std::vector<float>> out(static_cast<size_t>(T));
@@ -212,6 +368,42 @@ std::vector<std::vector<float>> rows_of(const torch::Tensor& map, int64_t T, int
 }
 
 }  // namespace
+
+int64_t read_available_translation_snapshots(const TranslationConfig& config, const TranslationData& data,
+                                             const fs::path& out_dir, const TranslationAnalysisOptions& options,
+                                             const std::vector<std::string>& only) {
+  check(!options.readings.empty(), "{}: reading snapshots ahead needs a cache folder for the readings", config.name);
+  const auto start = Clock::now();
+  const auto runs = translation_runs(config, out_dir);
+  for (const auto& name : only) find_translation_run(runs, name);  // a name that is no run is an error
+  const auto set = analysis_set(config, data, nullptr);
+  const int64_t pairs = std::min<int64_t>(config.analysis.examples, data.valid.size());
+  const SnapshotReader reader(config, data, set, std::min<int64_t>(config.analysis.bleu_examples, pairs), options);
+  const auto steps = config.trainer_options(static_cast<int64_t>(data.train.size())).snapshot_steps();
+  int64_t read = 0, kept = 0;
+  for (size_t r = 0; r < runs.size(); ++r) {
+    // As the analysis reads them: beta for the uniform run and the first comparison run.
+    const bool with_beta = runs[r].uniform || r == 1;
+    if (!only.empty() && std::find(only.begin(), only.end(), runs[r].name) == only.end()) continue;
+    for (int64_t step : steps) {
+      if (!fs::exists(translation_snapshot_path(runs[r], step))) continue;
+      if (reader.cached(runs[r], step, with_beta)) {
+        ++kept;
+        continue;
+      }
+      const auto snapshot_start = Clock::now();
+      const auto reading = reader.snapshot(runs[r], step, with_beta);
+      ++read;
+      if (options.progress)
+        fmt::print(stderr, "[attn-analyze {:.0f}s] read run {} step {} in {:.0f}s: token accuracy {:.4f}, BLEU {:.2f}\n",
+                   since(start), runs[r].name, step, since(snapshot_start), reading.scores.accuracy, reading.bleu);
+    }
+  }
+  if (options.progress)
+    fmt::print(stderr, "[attn-analyze {:.0f}s] {} snapshot(s) read, {} already in {}\n", since(start), read, kept,
+               options.readings.string());
+  return read;
+}
 
 TranslationAnalysis analyze_translation_run_set(const TranslationConfig& config, const TranslationData& data,
                                                 const fs::path& out_dir, const TranslationAnalysisOptions& options) {
@@ -223,7 +415,6 @@ TranslationAnalysis analyze_translation_run_set(const TranslationConfig& config,
   for (const auto& run : runs)
     check(translation_run_finished(run), "{}: run {} is not finished; complete it with attn-translate --resume",
           run.dir.string(), run.name);
-  const auto& device = options.device;
   const double p = config.analysis.percent;
   std::optional<data::Lexicon> lexicon;
   if (!config.analysis.lexicon.empty())
@@ -250,16 +441,17 @@ TranslationAnalysis analyze_translation_run_set(const TranslationConfig& config,
   for (const auto& run : runs) a.bleu_runs.push_back(run.name);
   a.bleu.assign(runs.size(), {});
 
+  const SnapshotReader reader(config, data, set, a.bleu_pairs, options);
+
   // 1. Run A at every snapshot: accuracy, perplexity, BLEU; the best is gold
   //    (its attention is kept: the gold alpha).
   double best_accuracy = -1;
   Blocks gold_alpha;
   for (int64_t step : a.steps) {
-    auto model = load_translation_snapshot(config, data, gold_run, step, device);
-    auto reading = read_snapshot(*model, set, device, false);
+    auto reading = reader.snapshot(gold_run, step, false);
     a.gold_accuracy.push_back(reading.scores.accuracy);
     a.gold_perplexity.push_back(reading.scores.perplexity());
-    a.bleu[0].push_back(beam_bleu(*model, config, data, a.bleu_pairs, device));
+    a.bleu[0].push_back(reading.bleu);
     if (reading.scores.accuracy > best_accuracy) {
       best_accuracy = reading.scores.accuracy;
       a.gold_step = step;
@@ -271,36 +463,24 @@ TranslationAnalysis analyze_translation_run_set(const TranslationConfig& config,
   a.xi_star = best_accuracy;
 
   // 2. Delta and the gold translations.
-  Blocks gold_delta;
-  std::vector<std::string> gold_hypotheses;
-  {
-    auto model = load_translation_snapshot(config, data, gold_run, a.gold_step, device);
-    const auto delta_start = Clock::now();
-    for (const auto& batch : set.batches) gold_delta.push_back(probes::translation_influence(*model, batch.to(device)).cpu());
-    log(fmt::format("gold: run A at step {} (token accuracy {:.4f}); Delta in {:.0f}s", a.gold_step, best_accuracy,
-                    since(delta_start)));
-    a.gold_bleu = beam_bleu(*model, config, data, a.pairs, device, &gold_hypotheses);
-    log(fmt::format("gold BLEU {:.2f} on {} pairs (beam {})", a.gold_bleu, a.pairs, config.analysis.beam));
-    a.lexicon_alpha = lexicon_score(set, gold_alpha);
-    a.lexicon_delta = lexicon_score(set, gold_delta);
-  }
+  const auto gold = reader.gold(gold_run, a.gold_step, a.pairs);
+  const Blocks& gold_delta = gold.delta;
+  const std::vector<std::string>& gold_hypotheses = gold.hypotheses;
+  a.gold_bleu = gold.bleu;
+  a.lexicon_alpha = lexicon_score(set, gold_alpha);
+  a.lexicon_delta = lexicon_score(set, gold_delta);
+  log(fmt::format("gold: run A at step {} (token accuracy {:.4f}); Delta in {:.0f}s", a.gold_step, best_accuracy,
+                  gold.delta_seconds));
+  log(fmt::format("gold BLEU {:.2f} on {} pairs (beam {})", a.gold_bleu, a.pairs, config.analysis.beam));
 
   // 3. beta^px, fitted once.
-  Blocks beta_px;
-  {
-    auto fit = probes::train_word_translator(data.train, data.valid, data.vocabulary_size(),
-                                             probes::WordTranslatorOptions()
-                                                 .embedding_dim(config.model.embedding_dim())
-                                                 .epochs(config.analysis.bow_epochs)
-                                                 .batch_size(config.analysis.bow_batch_size)
-                                                 .seed(static_cast<uint64_t>(config.uniform_seed)));
-    a.px_best_epoch = fit.best_epoch;
-    a.px_validation_loss = fit.validation_loss[fit.best_epoch];
-    for (const auto& batch : set.batches) beta_px.push_back(fit.model->pair_scores(batch.source, batch.target_out));
-    a.lexicon_beta_px = lexicon_score(set, beta_px);
-    log(fmt::format("beta^px: best epoch {} of {}, validation loss {:.4f} ({:.0f}s)", fit.best_epoch,
-                    config.analysis.bow_epochs, a.px_validation_loss, fit.seconds));
-  }
+  const auto px = reader.word_translation();
+  const Blocks& beta_px = px.beta_px;
+  a.px_best_epoch = px.best_epoch;
+  a.px_validation_loss = px.validation_loss;
+  a.lexicon_beta_px = lexicon_score(set, beta_px);
+  log(fmt::format("beta^px: best epoch {} of {}, validation loss {:.4f} ({:.0f}s)", px.best_epoch,
+                  config.analysis.bow_epochs, a.px_validation_loss, px.seconds));
 
   // 4. The uniform run's beta^uf at every snapshot.
   struct Best {
@@ -320,10 +500,9 @@ TranslationAnalysis analyze_translation_run_set(const TranslationConfig& config,
   Best uf_alpha, uf_delta, uf_px, own_b;
   for (size_t c = 0; c < a.steps.size(); ++c) {
     const int64_t step = a.steps[c];
-    auto model = load_translation_snapshot(config, data, uniform_run, step, device);
-    auto reading = read_snapshot(*model, set, device, true);
+    auto reading = reader.snapshot(uniform_run, step, true);
     a.uniform_accuracy.push_back(reading.scores.accuracy);
-    a.bleu.back().push_back(beam_bleu(*model, config, data, a.bleu_pairs, device));
+    a.bleu.back().push_back(reading.bleu);
     const double agreement = match(set, gold_alpha, reading.beta, p);
     a.uniform_agreement.push_back(agreement);
     a.lexicon_beta_uf.push_back(lexicon_score(set, reading.beta));
@@ -348,11 +527,10 @@ TranslationAnalysis analyze_translation_run_set(const TranslationConfig& config,
     const auto& run = comparison_runs[r];
     std::vector<double> agreement, accuracy;
     for (int64_t step : a.steps) {
-      auto model = load_translation_snapshot(config, data, run, step, device);
-      auto reading = read_snapshot(*model, set, device, r == 0);
+      auto reading = reader.snapshot(run, step, r == 0);
       agreement.push_back(match(set, gold_alpha, reading.alpha, p));
       accuracy.push_back(reading.scores.accuracy);
-      a.bleu[r + 1].push_back(beam_bleu(*model, config, data, a.bleu_pairs, device));
+      a.bleu[r + 1].push_back(reading.bleu);
       if (r == 0) {
         a.lexicon_alpha_b.push_back(lexicon_score(set, reading.alpha));
         a.lexicon_beta_b.push_back(lexicon_score(set, reading.beta));

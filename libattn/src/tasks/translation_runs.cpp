@@ -108,9 +108,13 @@ train::TrainingResult train_translation_run(const TranslationConfig& config, con
 
 bool translation_run_finished(const TranslationRun& run) { return io::run_done(run.dir); }
 
+fs::path translation_snapshot_path(const TranslationRun& run, int64_t step) {
+  return run.dir / "snapshots" / fmt::format("step_{}.pt", step);
+}
+
 nn::TranslationModel load_translation_snapshot(const TranslationConfig& config, const TranslationData& data,
                                                const TranslationRun& run, int64_t step, const torch::Device& device) {
-  const fs::path path = run.dir / "snapshots" / fmt::format("step_{}.pt", step);
+  const fs::path path = translation_snapshot_path(run, step);
   check(fs::exists(path), "{}: snapshot missing; is the run finished? (attn-translate --resume completes it)",
         path.string());
   nn::TranslationModel model(config.model_options(data.vocabulary_size()).uniform_attention(run.uniform));

@@ -61,11 +61,27 @@ struct TranslationAnalysis : AgreementTable {
 struct TranslationAnalysisOptions {
   bool progress = true;
   torch::Device device = torch::kCPU;
+  /// Where what each snapshot gave (maps, scores, BLEU; Delta; beta^px) is
+  /// kept, keyed by the reading settings and the snapshot file's SHA-256, so
+  /// that a stopped analysis resumes and a re-analysis with other table
+  /// settings (percent, positions, lexicon) reads no snapshot again. Empty:
+  /// nothing is kept. attn-analyze uses <analysis folder>/readings.
+  std::filesystem::path readings;
 };
 
 /// Reads every snapshot of every run in `out_dir` and computes the above.
 TranslationAnalysis analyze_translation_run_set(const TranslationConfig& config, const TranslationData& data,
                                                 const std::filesystem::path& out_dir,
                                                 const TranslationAnalysisOptions& options = {});
+
+/// Reads into options.readings every snapshot that exists now, of finished
+/// runs or of runs still training, and returns how many it read (those
+/// already kept are skipped): the analysis of a long run set can proceed
+/// beside its training (attn-analyze --read-available). `only`: these runs
+/// ("A", "B", "uniform"; empty = all), so that processes can share the work.
+int64_t read_available_translation_snapshots(const TranslationConfig& config, const TranslationData& data,
+                                             const std::filesystem::path& out_dir,
+                                             const TranslationAnalysisOptions& options,
+                                             const std::vector<std::string>& only = {});
 
 }  // namespace attn::tasks

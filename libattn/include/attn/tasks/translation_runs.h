@@ -63,6 +63,9 @@ train::TrainingResult train_translation_run(const TranslationConfig& config, con
 
 bool translation_run_finished(const TranslationRun& run);
 
+/// <run>/snapshots/step_<step>.pt
+std::filesystem::path translation_snapshot_path(const TranslationRun& run, int64_t step);
+
 /// `run`'s model at snapshot `step`, in eval mode on `device`.
 nn::TranslationModel load_translation_snapshot(const TranslationConfig& config, const TranslationData& data,
                                                const TranslationRun& run, int64_t step,
