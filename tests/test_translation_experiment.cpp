@@ -266,6 +266,7 @@ TEST_CASE("translation analysis: kept readings give the same analysis, read ahea
                                                                       {"C"}),
                     Catch::Contains("uniform"));
   CHECK(read_ahead(toy.config) == 10);
+  CHECK(fs::exists(cache / "beta_px.pt"));  // fitted with every run read
   CHECK(read_ahead(toy.config) == 0);
   // A damaged entry is read again, not trusted.
   const fs::path entry = cache / "B-seed20-step_400.pt";
@@ -278,7 +279,6 @@ TEST_CASE("translation analysis: kept readings give the same analysis, read ahea
   // reads everything from the cache.
   const auto first = attn::tasks::analyze_translation_run_set(toy.config, toy.set, toy.runs.path(), options);
   check_same_analysis(first, toy.analysis);
-  CHECK(fs::exists(cache / "beta_px.pt"));
   CHECK(fs::exists(cache / fmt::format("gold-A-seed13-step_{}.pt", first.gold_step)));
   check_same_analysis(attn::tasks::analyze_translation_run_set(toy.config, toy.set, toy.runs.path(), options),
                       toy.analysis);

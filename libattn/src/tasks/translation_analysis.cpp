@@ -399,6 +399,13 @@ int64_t read_available_translation_snapshots(const TranslationConfig& config, co
                    since(start), runs[r].name, step, since(snapshot_start), reading.scores.accuracy, reading.bleu);
     }
   }
+  // beta^px needs no snapshot: fitted now unless kept (only with every run, so that parallel readers don't repeat it).
+  if (only.empty()) {
+    const auto px = reader.word_translation();
+    if (options.progress)
+      fmt::print(stderr, "[attn-analyze {:.0f}s] beta^px: best epoch {}, validation loss {:.4f} ({:.0f}s)\n",
+                 since(start), px.best_epoch, px.validation_loss, px.seconds);
+  }
   if (options.progress)
     fmt::print(stderr, "[attn-analyze {:.0f}s] {} snapshot(s) read, {} already in {}\n", since(start), read, kept,
                options.readings.string());

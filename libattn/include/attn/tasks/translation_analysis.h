@@ -78,7 +78,8 @@ TranslationAnalysis analyze_translation_run_set(const TranslationConfig& config,
 /// runs or of runs still training, and returns how many it read (those
 /// already kept are skipped): the analysis of a long run set can proceed
 /// beside its training (attn-analyze --read-available). `only`: these runs
-/// ("A", "B", "uniform"; empty = all), so that processes can share the work.
+/// ("A", "B", "uniform"; empty = all, and then beta^px too), so that processes
+/// can share the work.
 int64_t read_available_translation_snapshots(const TranslationConfig& config, const TranslationData& data,
                                              const std::filesystem::path& out_dir,
                                              const TranslationAnalysisOptions& options,
