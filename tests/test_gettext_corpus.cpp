@@ -2,11 +2,8 @@
 // on unpacked "packages" the test writes: which catalogues are read, the
 // files and manifest written, verification, and that a damaged .mo or a
 // missing package is a one-line error that leaves no output folder.
-#include <sys/wait.h>
-
 #include <algorithm>
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <set>
 #include <string>
 #include <vector>
@@ -16,6 +13,7 @@
 #include "attn/data/parallel_text.h"
 #include "attn/io/checksum.h"
 #include "attn/io/files.h"
+#include "app_runner.h"
 #include "mo_writer.h"
 #include "temp_dir.h"
 
@@ -74,23 +72,6 @@ std::set<std::pair<std::string, std::string>> pair_set(const std::vector<d::Sent
   std::set<std::pair<std::string, std::string>> s;
   for (const auto& p : pairs) s.emplace(p.source, p.target);
   return s;
-}
-
-struct Outcome {
-  int code;
-  std::string output;
-};
-
-Outcome run_program(const std::string& arguments) {
-  const std::string command = std::string(ATTN_BINARY_DIR) + "/bin/" + arguments + " 2>&1";
-  Outcome outcome{-1, ""};
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[512];
-  while (std::fgets(buffer, sizeof buffer, pipe)) outcome.output += buffer;
-  const int status = ::pclose(pipe);
-  outcome.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
 }
 
 }  // namespace
@@ -196,7 +177,7 @@ TEST_CASE("gettext corpus: a damaged .mo or a missing package is a one-line erro
 
   // The app: exit code 2, one line naming the catalogue, no output folder.
   const std::string app = "attn-prepare-translation --unpacked " + unpacked.string() + " --out " + out.string();
-  const Outcome damaged = run_program(app + " --packages alpha,beta");
+  const attn_test::Outcome damaged = attn_test::run_app(app + " --packages alpha,beta");
   CHECK(damaged.code == 2);
   CHECK_THAT(damaged.output, Catch::Contains("attn-prepare-translation: error: " + mo.string() + ": truncated"));
   CHECK(std::count(damaged.output.begin(), damaged.output.end(), '\n') <= 2);  // the error (and a BLAS note)
@@ -205,13 +186,13 @@ TEST_CASE("gettext corpus: a damaged .mo or a missing package is a one-line erro
 
   // Repaired: the app builds the corpus, and a second run finds it intact.
   attn::io::write_file_atomic(mo, good);
-  const Outcome built = run_program(app + " --packages alpha,beta --seed 2");
+  const attn_test::Outcome built = attn_test::run_app(app + " --packages alpha,beta --seed 2");
   CHECK(built.code == 0);
   CHECK_THAT(built.output, Catch::Contains("alpha 1:2.0-1: 1 German catalogue(s)") &&
                                Catch::Contains("42 pairs in 42 near-duplicate groups"));
-  const Outcome again = run_program(app + " --packages alpha,beta --seed 2");
+  const attn_test::Outcome again = attn_test::run_app(app + " --packages alpha,beta --seed 2");
   CHECK(again.code == 0);
   CHECK_THAT(again.output, Catch::Contains("already prepared from these packages and intact"));
-  const Outcome reseeded = run_program(app + " --packages alpha,beta --seed 5");
+  const attn_test::Outcome reseeded = attn_test::run_app(app + " --packages alpha,beta --seed 5");
   CHECK_THAT(reseeded.output, Catch::Contains("rebuilding: ") && Catch::Contains("made with options"));
 }
