@@ -8,16 +8,10 @@
 //   attn-classify --config experiments/classification/spamassassin.yaml --out runs/spamassassin
 #include <fmt/format.h>
 
-#include <chrono>
-
 #include "attn/cli/command_line.h"
-#include "attn/cli/slurm_launch.h"
+#include "attn/cli/run_set_launch.h"
 #include "attn/core/error.h"
 #include "attn/core/runtime.h"
-#include "attn/io/files.h"
-#include "attn/io/jobs.h"
-#include "attn/io/run_cost.h"
-#include "attn/io/run_record.h"
 #include "attn/tasks/classification_config.h"
 #include "attn/tasks/classification_runs.h"
 
@@ -61,7 +55,6 @@ int app_main(int argc, char** argv) {
     return 0;
   }
   const fs::path out_dir = common.out.empty() ? fs::path("runs/" + config.name) : common.out;
-  const auto start = std::chrono::steady_clock::now();
   // Every flag is checked before anything is written into --out.
   auto runs = tasks::classification_runs(config, out_dir);
   if (cli.has("only")) {
@@ -73,44 +66,21 @@ int app_main(int argc, char** argv) {
   const int total_threads = attn::configure_threads(common.threads);
   const auto data = tasks::prepare_run_set(config, out_dir, common.resume || common.slurm);
   fmt::print(stderr, "[attn-classify] {}: {}\n", config.name, data.describe());
-  std::vector<tasks::ClassificationRun> pending;
+  attn::cli::PendingRuns pending;
+  pending.set_name = config.name;
+  pending.set_size = runs.size();
+  std::vector<tasks::ClassificationRun> unfinished;
   for (const auto& run : runs)
-    if (!tasks::run_finished(run)) pending.push_back(run);
-  if (common.slurm) {  // one array task per unfinished run, then the cost summary
-    const fs::path out = fs::absolute(out_dir);
-    return attn::cli::submit_run_set(
-        common, "attn-classify", out,
-        {attn::cli::slurm_unit_stage(common, "runs", pending.size(),
-                                     [&](size_t k) {
-                                       return std::vector<std::string>{"--out", out.string(), "--only-run",
-                                                                       pending[k].name};
-                                     }),
-         attn::cli::slurm_summary_stage(common, {"--out", out.string(), "--summarize"})});
-  }
-  const auto plan = attn::io::plan_jobs(common.device.is_cuda(), total_threads, common.jobs, pending.size());
-  fmt::print(stderr, "[attn-classify] {} runs to train ({} done) on {}, {} -> {}\n", pending.size(),
-             runs.size() - pending.size(), attn::describe_device(common.device, total_threads),
-             attn::io::describe(plan), out_dir.string());
-
-  attn::io::JobSet jobs;
-  jobs.units = pending.size();
-  jobs.in_process = [&](size_t k) {
-    tasks::train_classification_run(config, data, pending[k], common.run_context(plan.threads_per_job));
+    if (!tasks::run_finished(run)) {
+      unfinished.push_back(run);
+      pending.names.push_back(run.name);
+      pending.dirs.push_back(run.dir);
+    }
+  pending.train = [&](size_t k, const attn::train::RunContext& context) {
+    tasks::train_classification_run(config, data, unfinished[k], context);
   };
-  jobs.worker_arguments = [&](size_t k) {
-    std::vector<std::string> args = {"--worker-run", pending[k].name, "--out", out_dir.string()};
-    for (auto& flag : common.worker_flags(plan.threads_per_job)) args.push_back(std::move(flag));
-    return args;
-  };
-  jobs.name = [&](size_t k) { return pending[k].dir.string(); };
-  attn::io::run_jobs(jobs, plan, "attn-classify");
-
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  fmt::print("{}: {} runs finished in {:.0f} s -> {} (next: attn-analyze --runs {})\n", config.name, runs.size(),
-             seconds, out_dir.string(), out_dir.string());
-  tasks::write_run_set_cost(config, out_dir);
-  fmt::print("cost (compute and active wall time over every invocation): {}\n", (out_dir / "cost.md").string());
-  return 0;
+  pending.write_cost = [&] { tasks::write_run_set_cost(config, out_dir); };
+  return attn::cli::launch_pending_runs(common, "attn-classify", out_dir, pending, total_threads);
 }
 
 }  // namespace

@@ -8,13 +8,10 @@
 //   attn-translate --config experiments/translation/gettext-en-de.yaml --out runs/gettext-en-de
 #include <fmt/format.h>
 
-#include <chrono>
-
 #include "attn/cli/command_line.h"
-#include "attn/cli/slurm_launch.h"
+#include "attn/cli/run_set_launch.h"
 #include "attn/core/error.h"
 #include "attn/core/runtime.h"
-#include "attn/io/jobs.h"
 #include "attn/tasks/translation_config.h"
 #include "attn/tasks/translation_runs.h"
 
@@ -60,7 +57,6 @@ int app_main(int argc, char** argv) {
     return 0;
   }
   const fs::path out_dir = common.out.empty() ? fs::path("runs/" + config.name) : common.out;
-  const auto start = std::chrono::steady_clock::now();
   const auto data = tasks::prepare_translation_run_set(config, out_dir, common.resume || common.slurm);
   const auto trainer = config.trainer_options(static_cast<int64_t>(data.train.size()));
   fmt::print(stderr, "[attn-translate] {}: {}; {} epochs = {} steps of {} pairs, {} snapshots\n", config.name,
@@ -73,45 +69,22 @@ int app_main(int argc, char** argv) {
       selected.push_back(tasks::find_translation_run(runs, name));
     runs = selected;
   }
-  std::vector<tasks::TranslationRun> pending;
+  attn::cli::PendingRuns pending;
+  pending.set_name = config.name;
+  pending.set_size = runs.size();
+  std::vector<tasks::TranslationRun> unfinished;
   for (const auto& run : runs)
-    if (!tasks::translation_run_finished(run)) pending.push_back(run);
-  if (common.slurm) {  // one array task per unfinished run, then the cost summary
-    const fs::path out = fs::absolute(out_dir);
-    return attn::cli::submit_run_set(
-        common, "attn-translate", out,
-        {attn::cli::slurm_unit_stage(common, "runs", pending.size(),
-                                     [&](size_t k) {
-                                       return std::vector<std::string>{"--out", out.string(), "--only-run",
-                                                                       pending[k].name};
-                                     }),
-         attn::cli::slurm_summary_stage(common, {"--out", out.string(), "--summarize"})});
-  }
-  const int total_threads = attn::configure_threads(common.threads);
-  const auto plan = attn::io::plan_jobs(common.device.is_cuda(), total_threads, common.jobs, pending.size());
-  fmt::print(stderr, "[attn-translate] {} runs to train ({} done) on {}, {} -> {}\n", pending.size(),
-             runs.size() - pending.size(), attn::describe_device(common.device, total_threads),
-             attn::io::describe(plan), out_dir.string());
-
-  attn::io::JobSet jobs;
-  jobs.units = pending.size();
-  jobs.in_process = [&](size_t k) {
-    tasks::train_translation_run(config, data, pending[k], common.run_context(plan.threads_per_job));
+    if (!tasks::translation_run_finished(run)) {
+      unfinished.push_back(run);
+      pending.names.push_back(run.name);
+      pending.dirs.push_back(run.dir);
+    }
+  pending.train = [&](size_t k, const attn::train::RunContext& context) {
+    tasks::train_translation_run(config, data, unfinished[k], context);
   };
-  jobs.worker_arguments = [&](size_t k) {
-    std::vector<std::string> args = {"--worker-run", pending[k].name, "--out", out_dir.string()};
-    for (auto& flag : common.worker_flags(plan.threads_per_job)) args.push_back(std::move(flag));
-    return args;
-  };
-  jobs.name = [&](size_t k) { return pending[k].dir.string(); };
-  attn::io::run_jobs(jobs, plan, "attn-translate");
-
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  fmt::print("{}: {} runs finished in {:.0f} s -> {} (next: attn-analyze --runs {})\n", config.name, runs.size(),
-             seconds, out_dir.string(), out_dir.string());
-  tasks::write_translation_run_set_cost(config, out_dir);
-  fmt::print("cost (compute and active wall time over every invocation): {}\n", (out_dir / "cost.md").string());
-  return 0;
+  pending.write_cost = [&] { tasks::write_translation_run_set_cost(config, out_dir); };
+  return attn::cli::launch_pending_runs(common, "attn-translate", out_dir, pending,
+                                        attn::configure_threads(common.threads));
 }
 
 }  // namespace
