@@ -103,7 +103,7 @@ bool render_translation_curves(const std::filesystem::path& output_png, const st
   if (lexicon)
     s += fmt::format("unset y2tics\nunset y2label\nunset logscale y2\n"
                      "set ylabel 'dictionary source word ranked first'\nset yrange [0:1]\n"
-                     "plot {0} using 1:2 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#2ca02c' title 'beta^{{uf}}', \\\n"
+                     "plot {0} using 1:2 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#2ca02c' title 'beta^uf', \\\n"
                      "     {0} using 1:3 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#1f77b4' title 'beta (run B)', \\\n"
                      "     {0} using 1:4 with linespoints lw 2 pt 7 ps 0.5 lc rgb '#d62728' title 'alpha (run B)'\n",
                      data_file(output_png, lexicon_csv));
