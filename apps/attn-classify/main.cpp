@@ -66,19 +66,11 @@ int app_main(int argc, char** argv) {
   const int total_threads = attn::configure_threads(common.threads);
   const auto data = tasks::prepare_run_set(config, out_dir, common.resume || common.slurm);
   fmt::print(stderr, "[attn-classify] {}: {}\n", config.name, data.describe());
-  attn::cli::PendingRuns pending;
-  pending.set_name = config.name;
-  pending.set_size = runs.size();
-  std::vector<tasks::ClassificationRun> unfinished;
-  for (const auto& run : runs)
-    if (!tasks::run_finished(run)) {
-      unfinished.push_back(run);
-      pending.names.push_back(run.name);
-      pending.dirs.push_back(run.dir);
-    }
-  pending.train = [&](size_t k, const attn::train::RunContext& context) {
-    tasks::train_classification_run(config, data, unfinished[k], context);
-  };
+  auto pending = attn::cli::pending_runs(
+      config.name, runs, [](const tasks::ClassificationRun& run) { return tasks::run_finished(run); },
+      [&](const tasks::ClassificationRun& run, const attn::train::RunContext& context) {
+        tasks::train_classification_run(config, data, run, context);
+      });
   pending.write_cost = [&] { tasks::write_run_set_cost(config, out_dir); };
   return attn::cli::launch_pending_runs(common, "attn-classify", out_dir, pending, total_threads);
 }

@@ -69,19 +69,11 @@ int app_main(int argc, char** argv) {
       selected.push_back(tasks::find_translation_run(runs, name));
     runs = selected;
   }
-  attn::cli::PendingRuns pending;
-  pending.set_name = config.name;
-  pending.set_size = runs.size();
-  std::vector<tasks::TranslationRun> unfinished;
-  for (const auto& run : runs)
-    if (!tasks::translation_run_finished(run)) {
-      unfinished.push_back(run);
-      pending.names.push_back(run.name);
-      pending.dirs.push_back(run.dir);
-    }
-  pending.train = [&](size_t k, const attn::train::RunContext& context) {
-    tasks::train_translation_run(config, data, unfinished[k], context);
-  };
+  auto pending = attn::cli::pending_runs(
+      config.name, runs, [](const tasks::TranslationRun& run) { return tasks::translation_run_finished(run); },
+      [&](const tasks::TranslationRun& run, const attn::train::RunContext& context) {
+        tasks::train_translation_run(config, data, run, context);
+      });
   pending.write_cost = [&] { tasks::write_translation_run_set_cost(config, out_dir); };
   return attn::cli::launch_pending_runs(common, "attn-translate", out_dir, pending,
                                         attn::configure_threads(common.threads));

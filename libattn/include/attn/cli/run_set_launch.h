@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "attn/cli/command_line.h"
@@ -26,6 +27,26 @@ struct PendingRuns {
   /// Writes <out>/cost.md once every run has ended.
   std::function<void()> write_cost;
 };
+
+/// The unfinished runs of `runs` (anything with a `name` and a `dir`: the
+/// classification and translation runs), `train_one(run, context)` training one.
+template <typename Run, typename Finished, typename Train>
+PendingRuns pending_runs(std::string set_name, const std::vector<Run>& runs, Finished finished, Train train_one) {
+  PendingRuns pending;
+  pending.set_name = std::move(set_name);
+  pending.set_size = runs.size();
+  std::vector<Run> unfinished;
+  for (const auto& run : runs)
+    if (!finished(run)) {
+      unfinished.push_back(run);
+      pending.names.push_back(run.name);
+      pending.dirs.push_back(run.dir);
+    }
+  pending.train = [unfinished, train_one](size_t k, const train::RunContext& context) {
+    train_one(unfinished[k], context);
+  };
+  return pending;
+}
 
 /// Trains (or submits) `runs` of the set in `out_dir`; `total_threads` is
 /// configure_threads(--threads), which the app checks before it writes
