@@ -243,12 +243,11 @@ class SnapshotReader {
                             device_.is_cuda() ? "cuda" : "cpu");
   }
 
-  bool cached(const TranslationRun& run, int64_t step, bool with_beta) const {
-    return cache_.enabled() && find(run, step, with_beta).has_value();
-  }
-
-  SnapshotReading snapshot(const TranslationRun& run, int64_t step, bool with_beta) const {
+  /// `was_read`, when given, tells whether the snapshot was read (not found kept).
+  SnapshotReading snapshot(const TranslationRun& run, int64_t step, bool with_beta, bool* was_read = nullptr) const {
+    if (was_read) *was_read = false;
     if (auto found = find(run, step, with_beta)) return *found;
+    if (was_read) *was_read = true;
     auto model = load_translation_snapshot(config_, data_, run, step, device_);
     auto reading = read_snapshot(*model, set_, device_, with_beta);
     reading.bleu = beam_bleu(*model, config_, data_, bleu_pairs_, device_);
@@ -387,12 +386,13 @@ int64_t read_available_translation_snapshots(const TranslationConfig& config, co
     if (!only.empty() && std::find(only.begin(), only.end(), runs[r].name) == only.end()) continue;
     for (int64_t step : steps) {
       if (!fs::exists(translation_snapshot_path(runs[r], step))) continue;
-      if (reader.cached(runs[r], step, with_beta)) {
+      const auto snapshot_start = Clock::now();
+      bool was_read = false;
+      const auto reading = reader.snapshot(runs[r], step, with_beta, &was_read);
+      if (!was_read) {
         ++kept;
         continue;
       }
-      const auto snapshot_start = Clock::now();
-      const auto reading = reader.snapshot(runs[r], step, with_beta);
       ++read;
       if (options.progress)
         fmt::print(stderr, "[attn-analyze {:.0f}s] read run {} step {} in {:.0f}s: token accuracy {:.4f}, BLEU {:.2f}\n",
