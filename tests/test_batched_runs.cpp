@@ -15,6 +15,7 @@
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <torch/cuda.h>
 
 #include <iostream>
@@ -23,6 +24,7 @@
 
 #include "attn/io/checkpoint.h"
 #include "attn/io/config.h"
+#include "attn/io/files.h"
 #include "attn/io/run_record.h"
 #include "attn/nn/batched_copy_models.h"
 #include "attn/nn/copy_models.h"
@@ -104,6 +106,15 @@ void batched_equals_separate(const tasks::CopyExperimentConfig& c, const std::st
   auto results = tasks::run_copy_seeds_batched(c, seeds, dirs, quiet(), false);
   REQUIRE(results.size() == 3);
   for (auto seed : seeds) compare_runs(c, tasks::seed_directory(tmp / "alone", seed), dirs[seed]);
+  // run.json says which runs shared the batched model, and that a run alone had none.
+  const std::vector<std::string> members = {dirs[0].string(), dirs[1].string(), dirs[2].string()};
+  for (auto seed : seeds) {
+    const auto batched = nlohmann::json::parse(attn::io::read_text_file(dirs[seed] / "run.json"));
+    CHECK(batched["batched_runs"].get<std::vector<std::string>>() == members);
+    const auto alone =
+        nlohmann::json::parse(attn::io::read_text_file(tasks::seed_directory(tmp / "alone", seed) / "run.json"));
+    CHECK(alone["batched_runs"].is_null());
+  }
 }
 
 }  // namespace

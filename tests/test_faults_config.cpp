@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "attn/cli/command_line.h"
+#include "attn/cli/copy_launch.h"
 #include "attn/core/error.h"
 #include "attn/io/config.h"
 #include "attn/io/csv.h"
@@ -99,4 +100,14 @@ TEST_CASE("faults: command-line parse errors name the flag", "[faults]") {
   CHECK(parse({"--seeds", "3", "--out", "x", "--quiet"}).empty());
   CHECK(attn::cli::max_threads() >= 4);
   CHECK(attn::cli::max_threads() <= 1024);
+}
+
+TEST_CASE("faults: a worker's seed list is comma-separated non-negative integers", "[faults]") {
+  CHECK(attn::cli::parse_seed_list("3", "--worker-seeds") == std::vector<int64_t>{3});
+  CHECK(attn::cli::parse_seed_list("0,12,7", "--worker-seeds") == std::vector<int64_t>{0, 12, 7});
+  for (const std::string bad : {"", "1,,2", "1,", ",1", "-1", "1.5", "x", "2 ,3", "99999999999999999999"}) {
+    INFO("'" << bad << "'");
+    CHECK_THAT(error_of([&] { attn::cli::parse_seed_list(bad, "--worker-seeds"); }),
+               Contains("--worker-seeds: expected comma-separated non-negative seeds, got '" + bad + "'"));
+  }
 }

@@ -141,6 +141,7 @@ void write_run_record(const std::filesystem::path& dir, const RunRecord& record)
       {"overrides", record.overrides},
       {"environment", environment},
       {"recurrence", record.recurrence.empty() ? json::Value(nullptr) : json::Value(record.recurrence)},
+      {"batched_runs", record.batched_runs.empty() ? json::Value(nullptr) : json::Value(record.batched_runs)},
   };
   write_file_atomic(dir / "run.json", json::to_text(run));
 }

@@ -228,7 +228,12 @@ std::vector<TrainingResult> run_recorded_batched(
   }
   if (pending.empty()) return results;
   std::vector<io::RunRecord> records;
-  for (auto i : pending) records.push_back(run_record(runs[i], context));
+  std::vector<std::string> batched_runs;  // what each run.json records of this batched model
+  for (auto i : pending) batched_runs.push_back(runs[i].dir.string());
+  for (auto i : pending) {
+    records.push_back(run_record(runs[i], context));
+    records.back().batched_runs = batched_runs;
+  }
   BatchedTasks batch = make_tasks(pending);
   check(batch.tasks.size() == pending.size() && batch.loss, "run_recorded_batched: expected {} tasks and a loss",
         pending.size());

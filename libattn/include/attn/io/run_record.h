@@ -27,6 +27,9 @@ struct RunRecord {
   // struct positionally, and "= {}" keeps -Wmissing-field-initializers quiet there.
   std::vector<std::string> overrides = {};  ///< config overrides from the command line ("key.path=value")
   std::string recurrence = {};  ///< how recurrences run (nn::describe_recurrence); empty: not recorded
+  /// The run folders trained with this one as one batched model in this
+  /// invocation (train/batched_trainer.h), this one included; empty: trained alone.
+  std::vector<std::string> batched_runs = {};
 };
 
 /// Writes config.yaml and run.json into `dir` (atomically). run.json's
@@ -36,8 +39,9 @@ struct RunRecord {
 /// libattn_dirty (null then), libtorch_version, cuda (null unless `device`
 /// names a CUDA device: {"runtime", "cudnn", "gpu", "tf32"}), overrides (array),
 /// environment (object: every OMP_*, OPENBLAS_*, MKL_*, CUDA_VISIBLE_DEVICES
-/// CUBLAS_WORKSPACE_CONFIG and ATTN_RECURRENCE set in this process) and recurrence (how the
-/// recurrences ran, e.g. "fused-cpu" or "cudnn"; null when not recorded).
+/// CUBLAS_WORKSPACE_CONFIG and ATTN_RECURRENCE set in this process), recurrence (how the
+/// recurrences ran, e.g. "fused-cpu" or "cudnn"; null when not recorded) and batched_runs (the
+/// folders of this invocation's batched model, this one included; null for a run trained alone).
 void write_run_record(const std::filesystem::path& dir, const RunRecord& record);
 
 /// The environment variables run.json records, sorted by name.
