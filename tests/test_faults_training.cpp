@@ -324,6 +324,32 @@ TEST_CASE("faults: workers die with their parent, even after SIGKILL, and leave 
   for (const char* seed : {"seed_00", "seed_01"}) CHECK(fs::exists(out / "t" / seed / "checkpoint.pt"));
 }
 
+TEST_CASE("faults: SIGTERM stops an app that trains nothing (attn-bench) at once, as it stops any program",
+          "[faults]") {
+  // Handlers that only record the signal are installed by the code that
+  // polls it; an app without such code must not ignore SIGTERM / Ctrl-C
+  // (attn-analyze once ran on to the end after a kill).
+  attn_test::TempDir tmp("faults_sigterm_bench");
+  auto config = tmp.write("c.yaml", kLongCopy);
+  auto app = start_app("attn-bench --device cpu --threads 1 --matmul-size 64 --steps 100000000 --config " +
+                           config.string(),
+                       tmp / "log.txt");
+  REQUIRE(wait_for([&] { return read_file(tmp / "log.txt").find("OpenBLAS") != std::string::npos; }, 60));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  REQUIRE(alive(app.pid));
+  ::kill(app.pid, SIGTERM);
+  int status = 0;
+  const bool exited = wait_for([&] { return ::waitpid(app.pid, &status, WNOHANG) == app.pid; }, 30);
+  if (!exited) {
+    ::kill(app.pid, SIGKILL);
+    wait_exit(app.pid);
+  }
+  INFO(read_file(tmp / "log.txt"));
+  REQUIRE(exited);
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGTERM);
+}
+
 TEST_CASE("faults: a second process on a training run is refused, a failed resume leaves run.json, metrics come "
           "back from the checkpoint", "[faults]") {
   attn_test::TempDir tmp("faults_second");

@@ -16,14 +16,18 @@ extern "C" void record_signal(int signal) {
 }  // namespace
 
 void install_interrupt_handlers() {
+  static bool installed = false;
+  if (installed) return;
+  installed = true;
   struct sigaction action {};
   action.sa_handler = record_signal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = 0;  // no SA_RESTART: a parent blocked in waitpid() wakes up to forward the signal
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
-  std::signal(SIGXFSZ, SIG_IGN);
 }
+
+void ignore_file_size_signal() { std::signal(SIGXFSZ, SIG_IGN); }
 
 int interrupt_signal() { return received_signal; }
 

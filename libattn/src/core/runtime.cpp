@@ -177,7 +177,7 @@ void die_with_parent_worker() {
 
 int run_app(const char* program, const std::function<int()>& body) {
   keep_freed_memory();
-  install_interrupt_handlers();
+  ignore_file_size_signal();
   die_with_parent_worker();
   try {
     return body();

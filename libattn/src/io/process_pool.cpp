@@ -22,6 +22,7 @@ std::vector<int> run_self_in_parallel(const std::vector<std::vector<std::string>
                                       const std::string& program_name,
                                       const std::function<void(size_t index, int code)>& on_exit) {
   check(jobs >= 1, "--jobs: expected at least 1, got {}", jobs);
+  install_interrupt_handlers();  // polled while waiting: forwarded to the workers
   std::vector<int> codes(argument_lists.size(), -1);
   std::map<pid_t, size_t> running;
   size_t next = 0;

@@ -74,6 +74,7 @@ std::vector<std::vector<size_t>> batch_sets(size_t count, int64_t batch_runs) {
 
 std::vector<TrainingResult> train_batched(const std::vector<BatchedMember>& members, const BatchedLoss& loss,
                                           bool resume, std::vector<std::string>* failures) {
+  install_interrupt_handlers();  // polled between steps below
   const auto start_time = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count(); };
   std::vector<RunState> runs(members.size());

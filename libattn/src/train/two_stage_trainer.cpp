@@ -68,6 +68,7 @@ void TwoStageTrainer::print_progress(const MetricRow& row, int64_t step, int64_t
 }
 
 TrainingResult TwoStageTrainer::run(bool resume) {
+  install_interrupt_handlers();  // polled between steps below
   const auto start_time = std::chrono::steady_clock::now();
   // Wall time of this invocation; `seconds_before` adds the earlier ones.
   auto elapsed = [&] {
