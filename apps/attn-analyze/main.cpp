@@ -96,9 +96,11 @@ int analyze_translation(const attn::cli::CommandLine& cli, const fs::path& runs_
 }
 
 int app_main(int argc, char** argv) {
-  attn::cli::CommandLine cli("attn-analyze", "Agreement between attention and probes over a classification run set "
-                                             "(Snell et al. Sections 3-4). --config or --set re-analyse with other "
-                                             "probes settings; the training settings must match the run set's.",
+  attn::cli::CommandLine cli("attn-analyze", "Agreement between attention and probes over a classification or "
+                                             "translation run set (Snell et al. Sections 3-4), written to "
+                                             "<runs>/analysis or --out. --config or --set re-analyse with other "
+                                             "probes / analysis settings; the training settings must match the "
+                                             "run set's.",
                              attn::cli::kConfig | attn::cli::kOut | attn::cli::kOverrides | attn::cli::kDevice |
                                  attn::cli::kThreads | attn::cli::kJobs | attn::cli::kQuiet);
   cli.options().add_options()
