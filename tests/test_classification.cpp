@@ -31,11 +31,11 @@ namespace {
 
 using attn::tasks::ClassificationConfig;
 
-ClassificationConfig parse(const std::string& yaml) {
+ClassificationConfig parse_classification(const std::string& yaml) {
   return attn::tasks::parse_classification_config(attn::io::ConfigNode::parse(yaml, "<test>"));
 }
 
-std::string error_of(const std::function<void()>& f) {
+std::string classification_error_of(const std::function<void()>& f) {
   try {
     f();
   } catch (const attn::Error& e) {
@@ -64,7 +64,7 @@ std::string keyword_config(int64_t steps) {
 }  // namespace
 
 TEST_CASE("classification config: defaults, schedule and strict keys", "[classify]") {
-  auto c = parse("data: {format: keyword}\n");
+  auto c = parse_classification("data: {format: keyword}\n");
   CHECK(c.normal_seeds == std::vector<int64_t>{20, 13, 14, 15, 16, 17});
   CHECK(c.uniform_seed == 12);
   CHECK(c.train.trainer.steps() == 4000);
@@ -78,54 +78,54 @@ TEST_CASE("classification config: defaults, schedule and strict keys", "[classif
         std::vector<int64_t>{0, 10, 50, 100, 150, 200, 250, 500, 600});
   CHECK(attn::tasks::classification_snapshot_steps(30) == std::vector<int64_t>{0, 10, 30});
 
-  CHECK(error_of([] { parse("data: {format: keyword}\nmodle: {}\n"); }).find("modle") != std::string::npos);
-  CHECK(error_of([] { parse("data: {format: csv}\n"); }).find("data.format") != std::string::npos);
-  CHECK(error_of([] { parse("data: {format: tsv}\n"); }).find("data.train") != std::string::npos);
-  CHECK(error_of([] { parse("data: {format: keyword, validation_fraction: 1.5}\n"); })
+  CHECK(classification_error_of([] { parse_classification("data: {format: keyword}\nmodle: {}\n"); }).find("modle") != std::string::npos);
+  CHECK(classification_error_of([] { parse_classification("data: {format: csv}\n"); }).find("data.format") != std::string::npos);
+  CHECK(classification_error_of([] { parse_classification("data: {format: tsv}\n"); }).find("data.train") != std::string::npos);
+  CHECK(classification_error_of([] { parse_classification("data: {format: keyword, validation_fraction: 1.5}\n"); })
             .find("data.validation_fraction") != std::string::npos);
-  CHECK(error_of([] { parse("data: {format: keyword}\nruns: {normal_seeds: [1]}\n"); })
+  CHECK(classification_error_of([] { parse_classification("data: {format: keyword}\nruns: {normal_seeds: [1]}\n"); })
             .find("runs.normal_seeds") != std::string::npos);
-  CHECK(error_of([] { parse("data: {format: keyword}\ntrain: {eval_every: 30, checkpoint_every: 100}\n"); })
+  CHECK(classification_error_of([] { parse_classification("data: {format: keyword}\ntrain: {eval_every: 30, checkpoint_every: 100}\n"); })
             .find("train.checkpoint_every") != std::string::npos);
 }
 
 TEST_CASE("classification positions: all (the authors) or words", "[classify]") {
   // <bos> w1 w2 <eos> and <bos> w1 <eos>: 7 real tokens, 3 words.
   const std::vector<attn::data::EncodedExample> examples = {{{1, 5, 6, 2}, 1}, {{1, 7, 2}, 0}};
-  auto all = parse("data: {format: keyword}\n");
+  auto all = parse_classification("data: {format: keyword}\n");
   CHECK(all.probes.positions == "all");
   CHECK(attn::tasks::agreement_mask(all, examples).sum().item<int64_t>() == 7);
-  auto words = parse("data: {format: keyword}\nprobes: {positions: words}\n");
+  auto words = parse_classification("data: {format: keyword}\nprobes: {positions: words}\n");
   auto mask = attn::tasks::agreement_mask(words, examples);
   CHECK(mask.sum().item<int64_t>() == 3);
   CHECK(!mask[0][0].item<bool>());
   CHECK(mask[0][1].item<bool>());
   CHECK(!mask[1][2].item<bool>());
-  CHECK(error_of([] { parse("data: {format: keyword}\nprobes: {positions: some}\n"); }).find("probes.positions") !=
+  CHECK(classification_error_of([] { parse_classification("data: {format: keyword}\nprobes: {positions: some}\n"); }).find("probes.positions") !=
         std::string::npos);
 }
 
 TEST_CASE("classification data: clear errors for missing, empty and malformed files", "[classify]") {
   attn_test::TempDir tmp("classify_data");
-  const auto config = parse(tsv_config(tmp));
+  const auto config = parse_classification(tsv_config(tmp));
   // Missing file.
-  CHECK(error_of([&] { attn::tasks::load_classification_data(config); }).find("train.tsv") != std::string::npos);
+  CHECK(classification_error_of([&] { attn::tasks::load_classification_data(config); }).find("train.tsv") != std::string::npos);
   // Empty data set.
   tmp.write("train.tsv", "");
   tmp.write("test.tsv", "1\tfine text\n");
-  CHECK(error_of([&] { attn::tasks::load_classification_data(config); }).find("train.tsv") != std::string::npos);
+  CHECK(classification_error_of([&] { attn::tasks::load_classification_data(config); }).find("train.tsv") != std::string::npos);
   // A label that is not 0/1, named with its line.
   tmp.write("train.tsv", "1\tgood words here\n0\tbad words here\n2\tstrange\n");
-  auto message = error_of([&] { attn::tasks::load_classification_data(config); });
+  auto message = classification_error_of([&] { attn::tasks::load_classification_data(config); });
   CHECK(message.find("train.tsv:3") != std::string::npos);
   // A line without the separator.
   tmp.write("train.tsv", "1\tgood words here\nno separator\n");
-  CHECK(error_of([&] { attn::tasks::load_classification_data(config); }).find("train.tsv:2") != std::string::npos);
+  CHECK(classification_error_of([&] { attn::tasks::load_classification_data(config); }).find("train.tsv:2") != std::string::npos);
   // Good data: split, vocabulary, <bos>/<eos>, the token cap.
   std::string lines;
   for (int i = 0; i < 20; ++i) lines += fmt::format("{}\tword{} common text here and more\n", i % 2, i % 3);
   tmp.write("train.tsv", lines);
-  const auto capped = parse(tsv_config(tmp, ", max_tokens: 4, validation_fraction: 0.25"));
+  const auto capped = parse_classification(tsv_config(tmp, ", max_tokens: 4, validation_fraction: 0.25"));
   auto data = attn::tasks::load_classification_data(capped);
   CHECK(data.train.size() == 15);
   CHECK(data.validation.size() == 5);
@@ -155,7 +155,7 @@ TEST_CASE("agreement report: the table names the configured top-p%", "[classify]
   CHECK(header(2.5) == "| quantity | A (top-2.5% match) | Kendall tau-b | checkpoint | xi (val. acc.) |");
   CHECK(header(10) == "| quantity | A (top-10% match) | Kendall tau-b | checkpoint | xi (val. acc.) |");
   // The default config reports the paper's 5%.
-  CHECK(parse("data: {format: keyword}\n").probes.percent == 5.0);
+  CHECK(parse_classification("data: {format: keyword}\n").probes.percent == 5.0);
 }
 
 TEST_CASE("probe HTML page: drawn from plain data (texts, maps, numbers)", "[classify]") {
@@ -217,7 +217,7 @@ attn::tasks::ClassificationData train_run_set(const ClassificationConfig& config
 /// copy (copy_of_run_set).
 struct KeywordRunSet {
   attn_test::TempDir tmp{"classify_keyword"};
-  ClassificationConfig config = parse(keyword_config(300));
+  ClassificationConfig config = parse_classification(keyword_config(300));
   attn::tasks::ClassificationData data = train_run_set(config, tmp.path());
 
   const attn::tasks::ClassificationAnalysis& analysis() const {
@@ -304,7 +304,7 @@ TEST_CASE("comparison curve CSV: a damaged file names the line and column", "[cl
   attn_test::TempDir tmp("classify_damaged_curve");
   const std::vector<int64_t> steps = {0, 10};
   auto damaged = tmp.write("damaged.csv", "step,accuracy,agreement\n0,0.5,0.1\n10,x,0.2\n");
-  CHECK(error_of([&] { attn::tasks::read_comparison_curve_csv(damaged, steps); })
+  CHECK(classification_error_of([&] { attn::tasks::read_comparison_curve_csv(damaged, steps); })
             .find("damaged.csv:3: column 'accuracy'") != std::string::npos);
 }
 
@@ -312,14 +312,14 @@ TEST_CASE("keyword task: a run set of another config is refused by attn-classify
           "[classify][slow]") {
   const auto tmp = copy_of_run_set("classify_refuse");
   const auto& config = keyword_run_set().config;
-  const auto other = parse(keyword_config(200));
-  CHECK(error_of([&] { attn::tasks::prepare_run_set(other, tmp->path(), true); }).find("different config") !=
+  const auto other = parse_classification(keyword_config(200));
+  CHECK(classification_error_of([&] { attn::tasks::prepare_run_set(other, tmp->path(), true); }).find("different config") !=
         std::string::npos);
-  CHECK(error_of([&] { attn::tasks::prepare_run_set(config, tmp->path(), false); }).find("--resume") !=
+  CHECK(classification_error_of([&] { attn::tasks::prepare_run_set(config, tmp->path(), false); }).find("--resume") !=
         std::string::npos);
-  CHECK(error_of([&] { attn::tasks::read_run_set_config(tmp->path(), &other); }).find("different config") !=
+  CHECK(classification_error_of([&] { attn::tasks::read_run_set_config(tmp->path(), &other); }).find("different config") !=
         std::string::npos);
-  CHECK(error_of([&] { attn::tasks::read_run_set_config(*tmp / "nothing"); }).find("no config.yaml") !=
+  CHECK(classification_error_of([&] { attn::tasks::read_run_set_config(*tmp / "nothing"); }).find("no config.yaml") !=
         std::string::npos);
 }
 
@@ -327,12 +327,12 @@ TEST_CASE("keyword task: other probe settings share the run set (re-analysis), a
           "[classify][slow]") {
   const auto tmp = copy_of_run_set("classify_reanalysis");
   const auto& config = keyword_run_set().config;
-  const auto other = parse(keyword_config(200));
+  const auto other = parse_classification(keyword_config(200));
   // Other probe settings share the run set (re-analysis without retraining);
   // the analysis then uses the given probes.
   auto probes_only = keyword_config(300);
   probes_only.replace(probes_only.find("bow_epochs: 5"), 13, "bow_epochs: 7");
-  const auto reanalysis = parse(probes_only);
+  const auto reanalysis = parse_classification(probes_only);
   CHECK(reanalysis.resolved_yaml != config.resolved_yaml);
   CHECK(attn::tasks::same_training(reanalysis.resolved_yaml, config.resolved_yaml));
   CHECK_FALSE(attn::tasks::same_training(other.resolved_yaml, config.resolved_yaml));
@@ -342,6 +342,6 @@ TEST_CASE("keyword task: other probe settings share the run set (re-analysis), a
   // One run folder made by another config: the error names that folder.
   const auto run_b = attn::tasks::classification_runs(config, tmp->path())[1];
   tmp->write(run_b.dir.lexically_relative(tmp->path()).string() + "/config.yaml", other.resolved_yaml);
-  CHECK(error_of([&] { attn::tasks::read_run_set_config(tmp->path()); }).find(run_b.dir.string()) !=
+  CHECK(classification_error_of([&] { attn::tasks::read_run_set_config(tmp->path()); }).find(run_b.dir.string()) !=
         std::string::npos);
 }

@@ -11,7 +11,7 @@
 using attn::tasks::parse_copy_experiment;
 
 namespace {
-attn::tasks::CopyExperimentConfig parse(const std::string& yaml) {
+attn::tasks::CopyExperimentConfig parse_copy(const std::string& yaml) {
   return parse_copy_experiment(attn::io::ConfigNode::parse(yaml, "exp.yaml"));
 }
 }  // namespace
@@ -36,25 +36,25 @@ TEST_CASE("shipped copy configs load with paper-scale settings", "[config][copy]
 }
 
 TEST_CASE("the resolved config fills every default and reloads to itself", "[config][copy]") {
-  auto config = parse("name: x\n");
+  auto config = parse_copy("name: x\n");
   CHECK(config.resolved_yaml.find("hidden_size: 256") != std::string::npos);
   CHECK(config.resolved_yaml.find("eval_every: 10") != std::string::npos);
-  auto again = parse(config.resolved_yaml);
+  auto again = parse_copy(config.resolved_yaml);
   CHECK(again.resolved_yaml == config.resolved_yaml);
 }
 
 TEST_CASE("bad copy configs name the file and the key", "[config][copy]") {
-  CHECK_THROWS_WITH(parse("train: {stepz: 10}\n"),
+  CHECK_THROWS_WITH(parse_copy("train: {stepz: 10}\n"),
                     Catch::Contains("exp.yaml: train.stepz: unknown key") && Catch::Contains("steps"));
-  CHECK_THROWS_WITH(parse("train: {steps: ten}\n"), Catch::Contains("exp.yaml: train.steps: expected an integer, got 'ten'"));
-  CHECK_THROWS_WITH(parse("train: {steps: -3}\n"), Catch::Contains("train.steps"));
-  CHECK_THROWS_WITH(parse("data: {vocab: 30, length: 40}\n"), Catch::Contains("data.length"));
-  CHECK_THROWS_WITH(parse("model: {architecture: gpt}\n"), Catch::Contains("model.architecture: expected one of lstm|multihead_gru"));
-  CHECK_THROWS_WITH(parse("data: {repeats: maybe}\n"), Catch::Contains("data.repeats: expected true or false"));
-  CHECK_THROWS_WITH(parse("stage1_data: {vocab: 60}\n"), Catch::Contains("stage1_data"));
-  CHECK_THROWS_WITH(parse("train: {eval_every: 10, checkpoint_every: 15}\n"), Catch::Contains("train.checkpoint_every"));
-  CHECK_THROWS_WITH(parse("data: [1, 2]\n"), Catch::Contains("data: expected a mapping"));
-  CHECK_THROWS_WITH(parse("train: {steps: 10\n"), Catch::Contains("YAML syntax error"));
+  CHECK_THROWS_WITH(parse_copy("train: {steps: ten}\n"), Catch::Contains("exp.yaml: train.steps: expected an integer, got 'ten'"));
+  CHECK_THROWS_WITH(parse_copy("train: {steps: -3}\n"), Catch::Contains("train.steps"));
+  CHECK_THROWS_WITH(parse_copy("data: {vocab: 30, length: 40}\n"), Catch::Contains("data.length"));
+  CHECK_THROWS_WITH(parse_copy("model: {architecture: gpt}\n"), Catch::Contains("model.architecture: expected one of lstm|multihead_gru"));
+  CHECK_THROWS_WITH(parse_copy("data: {repeats: maybe}\n"), Catch::Contains("data.repeats: expected true or false"));
+  CHECK_THROWS_WITH(parse_copy("stage1_data: {vocab: 60}\n"), Catch::Contains("stage1_data"));
+  CHECK_THROWS_WITH(parse_copy("train: {eval_every: 10, checkpoint_every: 15}\n"), Catch::Contains("train.checkpoint_every"));
+  CHECK_THROWS_WITH(parse_copy("data: [1, 2]\n"), Catch::Contains("data: expected a mapping"));
+  CHECK_THROWS_WITH(parse_copy("train: {steps: 10\n"), Catch::Contains("YAML syntax error"));
   CHECK_THROWS_WITH(attn::tasks::load_copy_experiment("/nonexistent/x.yaml"),
                     Catch::Contains("/nonexistent/x.yaml: config file not found"));
 }

@@ -37,7 +37,7 @@ std::optional<torch::Device> gpu() {
 
 /// cuDNN and the CPU sum in different orders: float32 rounding differences
 /// grow over the recurrence, so values are compared to 1e-4 relative.
-bool close(const torch::Tensor& cpu, const torch::Tensor& cuda) {
+bool cuda_close(const torch::Tensor& cpu, const torch::Tensor& cuda) {
   return torch::allclose(cpu, cuda.to(torch::kCPU), 1e-4, 1e-5);
 }
 
@@ -53,7 +53,7 @@ void compare_devices(const std::function<std::shared_ptr<torch::nn::Module>()>& 
   on_gpu->to(device);
   auto cpu_loss = loss_of(*on_cpu, torch::kCPU);
   auto gpu_loss = loss_of(*on_gpu, device);
-  CHECK(close(cpu_loss, gpu_loss));
+  CHECK(cuda_close(cpu_loss, gpu_loss));
   auto cpu_params = on_cpu->parameters(), gpu_params = on_gpu->parameters();
   auto cpu_grads = torch::autograd::grad({cpu_loss}, cpu_params, {}, false, false, true);
   auto gpu_grads = torch::autograd::grad({gpu_loss}, gpu_params, {}, false, false, true);
@@ -61,7 +61,7 @@ void compare_devices(const std::function<std::shared_ptr<torch::nn::Module>()>& 
   for (size_t i = 0; i < cpu_grads.size(); ++i) {
     INFO(names[i]);
     REQUIRE(cpu_grads[i].defined() == gpu_grads[i].defined());
-    if (cpu_grads[i].defined()) CHECK(close(cpu_grads[i], gpu_grads[i]));
+    if (cpu_grads[i].defined()) CHECK(cuda_close(cpu_grads[i], gpu_grads[i]));
   }
 }
 

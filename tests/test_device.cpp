@@ -53,7 +53,7 @@ std::vector<torch::Tensor> gradients(const torch::Tensor& loss, const std::vecto
   return grads;
 }
 
-bool close(const torch::Tensor& a, const torch::Tensor& b) { return torch::allclose(a, b, 1e-5, 1e-6); }
+bool tensors_close(const torch::Tensor& a, const torch::Tensor& b) { return torch::allclose(a, b, 1e-5, 1e-6); }
 
 /// A right-padded mask of rows with these lengths (B, T).
 torch::Tensor mask_of(const std::vector<int64_t>& lengths, int64_t T) {
@@ -81,9 +81,9 @@ TEST_CASE_METHOD(attn_test::Seeded, "library recurrence equals the hand-written 
         auto hand = layer->forward(layer->input_gates(x, mask), mask, initial);
         auto library = layer->forward_library(x, mask, initial);
         REQUIRE(library.outputs.sizes() == hand.outputs.sizes());
-        CHECK(close(library.outputs, hand.outputs));
-        CHECK(close(library.final.h, hand.final.h));
-        if (lstm) CHECK(close(library.final.c, hand.final.c));
+        CHECK(tensors_close(library.outputs, hand.outputs));
+        CHECK(tensors_close(library.final.h, hand.final.h));
+        if (lstm) CHECK(tensors_close(library.final.c, hand.final.c));
         if (padded) CHECK(library.outputs.masked_select(mask.logical_not().unsqueeze(2)).abs().max().item<float>() == 0);
 
         std::vector<torch::Tensor> inputs = {x, h0, layer->weight_ih, layer->weight_hh, layer->bias_ih, layer->bias_hh};
@@ -96,7 +96,7 @@ TEST_CASE_METHOD(attn_test::Seeded, "library recurrence equals the hand-written 
         auto got = gradients(loss_of(library), inputs);
         for (size_t i = 0; i < inputs.size(); ++i) {
           INFO("gradient " << i);
-          CHECK(close(got[i], expected[i]));
+          CHECK(tensors_close(got[i], expected[i]));
         }
       }
 }
@@ -139,11 +139,11 @@ TEST_CASE_METHOD(attn_test::Seeded, "every model computes the same through eithe
       library_loss = loss_of();
       library_grads = gradients(library_loss, parameters);
     }
-    CHECK(close(library_loss, hand_loss));
+    CHECK(tensors_close(library_loss, hand_loss));
     auto named = model.named_parameters();
     for (size_t i = 0; i < parameters.size(); ++i) {
       INFO(named.keys()[i]);
-      CHECK(close(library_grads[i], hand_grads[i]));
+      CHECK(tensors_close(library_grads[i], hand_grads[i]));
     }
   };
   const auto source = torch::randint(0, 9, {3, 5}), target = torch::randint(0, 9, {3, 5});

@@ -26,7 +26,7 @@ const char* kTinyYaml =
     "screening: {good: 2, bad: 3, max_draws: 10}\n"
     "trials: {count: 2, heads: 3}\n";
 
-tasks::MultiheadExperimentConfig parse(const std::string& yaml) {
+tasks::MultiheadExperimentConfig parse_multihead(const std::string& yaml) {
   return tasks::parse_multihead_experiment(attn::io::ConfigNode::parse(yaml, "mh.yaml"));
 }
 
@@ -34,7 +34,7 @@ tasks::MultiheadExperimentConfig parse(const std::string& yaml) {
 
 TEST_CASE("assembled models keep the fixed base's non-attention weights", "[multihead]") {
   attn_test::TempDir tmp("mh_base");
-  const auto config = parse(kTinyYaml);
+  const auto config = parse_multihead(kTinyYaml);
   const auto& options = config.copy.model;
   tasks::make_fixed_base(options, 5, tmp / "base.pt");
 
@@ -64,7 +64,7 @@ TEST_CASE("assembled models keep the fixed base's non-attention weights", "[mult
 
 TEST_CASE("a saved head loads back, and a head of another size is refused", "[multihead]") {
   attn_test::TempDir tmp("mh_head");
-  const auto config = parse(kTinyYaml);
+  const auto config = parse_multihead(kTinyYaml);
   auto head = tasks::draw_head(config.copy.model, 4);
   tasks::save_head(tmp / "head.pt", *head);
   auto loaded = tasks::load_head(config.copy.model, tmp / "head.pt");
@@ -76,7 +76,7 @@ TEST_CASE("a saved head loads back, and a head of another size is refused", "[mu
 
 TEST_CASE("per-head attention accuracy equals the head-mean one when all heads are the same", "[multihead]") {
   attn_test::TempDir tmp("mh_task");
-  const auto config = parse(kTinyYaml);
+  const auto config = parse_multihead(kTinyYaml);
   tasks::make_fixed_base(config.copy.model, 0, tmp / "base.pt");
   auto head = tasks::draw_head(config.copy.model, 7);
   auto model = tasks::assemble_model(config.copy.model, tmp / "base.pt", {head, head, head});
@@ -159,7 +159,7 @@ TEST_CASE("screening tally: kept heads by draw index, quotas counted below a dra
 }
 
 TEST_CASE("trial plans: bad+good swaps one of the same trial's bad heads for a good one", "[multihead]") {
-  const auto config = parse(kTinyYaml);
+  const auto config = parse_multihead(kTinyYaml);
   for (int64_t i = 0; i < config.trials.count; ++i) {
     const auto bad = tasks::plan_trial(config, tasks::Combination::kBad, i);
     const auto mixed = tasks::plan_trial(config, tasks::Combination::kBadPlusGood, i);
@@ -189,7 +189,7 @@ TEST_CASE("multi-head configs: errors name the file and the key", "[multihead][c
   const std::string base = kTinyYaml;
   auto error_of = [&](const std::string& yaml) {
     try {
-      parse(yaml);
+      parse_multihead(yaml);
     } catch (const attn::Error& e) {
       return std::string(e.what());
     }
@@ -213,13 +213,13 @@ TEST_CASE("multi-head configs: errors name the file and the key", "[multihead][c
                       "screening: {data_seeds: [1, 1]}\n"),
              Catch::Contains("screening.data_seeds"));
   // The resolved config (what config.yaml holds) parses back to itself.
-  const auto config = parse(kTinyYaml);
-  CHECK(parse(config.resolved_yaml).resolved_yaml == config.resolved_yaml);
+  const auto config = parse_multihead(kTinyYaml);
+  CHECK(parse_multihead(config.resolved_yaml).resolved_yaml == config.resolved_yaml);
 }
 
 TEST_CASE("a screened head and a trial leave resumable run folders", "[multihead]") {
   attn_test::TempDir tmp("mh_runs");
-  const auto config = parse(
+  const auto config = parse_multihead(
       "name: micro\ndata: {vocab: 8, length: 8}\n"
       "model: {architecture: multihead_gru, embedding_dim: 8, hidden_size: 8}\n"
       "train: {steps: 6, batch_size: 8, eval_every: 3, eval_examples: 16, eval_set: fixed, checkpoint_every: 3}\n"

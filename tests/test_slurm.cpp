@@ -32,7 +32,7 @@ using attn_test::run_shell;
 
 namespace {
 
-bool wait_for(const std::function<bool()>& condition, double seconds) {
+bool slurm_wait_for(const std::function<bool()>& condition, double seconds) {
   const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
   while (std::chrono::steady_clock::now() < end) {
     if (condition()) return true;
@@ -161,7 +161,7 @@ TEST_CASE("slurm: a copy run set submitted as a job array and its summary job eq
   REQUIRE(jobs.size() == 2);
   CHECK(jobs[0].first == "runs");
   CHECK(jobs[1].first == "summary");
-  REQUIRE(wait_for([&] { return jobs_ended({jobs[0].second, jobs[1].second}); }, 150));
+  REQUIRE(slurm_wait_for([&] { return jobs_ended({jobs[0].second, jobs[1].second}); }, 150));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << fmt::format("slurm: 3 array tasks and the summary job ran in {:.1f} s\n", seconds);
   const std::string logs = run_shell("cat " + (cluster / "slurm").string() + "/*.out").output;
@@ -187,7 +187,7 @@ TEST_CASE("slurm: a copy run set submitted as a job array and its summary job eq
   const auto after = recorded_jobs(cluster);
   REQUIRE(after.size() == 3);
   CHECK(after[2].first == "summary");
-  CHECK(wait_for([&] { return jobs_ended({after[2].second}); }, 60));
+  CHECK(slurm_wait_for([&] { return jobs_ended({after[2].second}); }, 60));
   CHECK(tasks_in_state(after[2].second, "COMPLETED") == 1);
 }
 
@@ -213,12 +213,12 @@ TEST_CASE("slurm: a task stopped by the time-limit signal and requeued by Slurm 
 
   // Slurm delays a requeued job by about two minutes; the test lets it start at once.
   auto start_now_once_pending = [&] {
-    REQUIRE(wait_for([&] { return run_shell("squeue -h -o %T -j " + task).output.find("PENDING") == 0; }, 60));
+    REQUIRE(slurm_wait_for([&] { return run_shell("squeue -h -o %T -j " + task).output.find("PENDING") == 0; }, 60));
     REQUIRE(run_shell("scontrol update jobid=" + task + " StartTime=now").code == 0);
   };
   auto interrupt_after_progress = [&](const std::string& command) {
     const size_t rows = line_count(metrics);
-    REQUIRE(wait_for([&] { return line_count(metrics) >= rows + 2; }, 90));  // training (again)
+    REQUIRE(slurm_wait_for([&] { return line_count(metrics) >= rows + 2; }, 90));  // training (again)
     const auto sent = run_shell(command);
     INFO(sent.output);
     REQUIRE(sent.code == 0);
@@ -230,7 +230,7 @@ TEST_CASE("slurm: a task stopped by the time-limit signal and requeued by Slurm 
   interrupt_after_progress("scancel --batch --signal=TERM " + task);
   // 2. Preemption or an operator: Slurm requeues the task itself.
   interrupt_after_progress("scontrol requeue " + task);
-  REQUIRE(wait_for([&] { return jobs_ended({jobs[0].second, jobs[1].second}); }, 150));
+  REQUIRE(slurm_wait_for([&] { return jobs_ended({jobs[0].second, jobs[1].second}); }, 150));
 
   const std::string text = read_file(log);
   INFO(text);

@@ -65,7 +65,7 @@ std::string config_text(const attn_test::TempDir& tmp, const std::string& extra 
          " chunk: 16}\n" + extra;
 }
 
-TranslationConfig parse(const std::string& text) {
+TranslationConfig parse_translation(const std::string& text) {
   return attn::tasks::parse_translation_config(attn::io::ConfigNode::parse(text, "test.yaml"));
 }
 
@@ -80,7 +80,7 @@ struct ToyRunSet {
   ToyRunSet() {
     write_language(data, "train", 2000, 1);
     write_language(data, "valid", 60, 2);
-    config = parse(config_text(data));
+    config = parse_translation(config_text(data));
     set = attn::tasks::prepare_translation_run_set(config, runs.path(), false);
     attn::train::RunContext context;
     context.progress = false;
@@ -104,7 +104,7 @@ const ToyRunSet& toy_run_set() {
 
 TEST_CASE("translation config: defaults, schedule and strict keys", "[translate]") {
   attn_test::TempDir tmp("translate_config");
-  auto config = parse("data: {dir: somewhere}\n");
+  auto config = parse_translation("data: {dir: somewhere}\n");
   CHECK(config.data.format == "gettext");
   CHECK(config.pieces == 8000);
   CHECK(config.model.encoder_layers() == 2);
@@ -121,12 +121,12 @@ TEST_CASE("translation config: defaults, schedule and strict keys", "[translate]
   CHECK(trainer.snapshot_steps() == std::vector<int64_t>{0, 50, 60});
   CHECK(attn::tasks::translation_snapshot_steps(5000) ==
         std::vector<int64_t>{0, 50, 100, 500, 1000, 1500, 2000, 4000, 5000});
-  CHECK_THROWS_WITH(parse("data: {dir: x}\ntrain: {epochs: 2, stepz: 3}\n"), Catch::Contains("train.stepz"));
-  CHECK_THROWS_WITH(parse("data: {dir: x}\ntrain: {steps: 3}\n"), Catch::Contains("train.steps"));
-  CHECK_THROWS_WITH(parse("data: {dir: x, format: plain}\n"), Catch::Contains("train_source"));
-  CHECK_THROWS_WITH(parse("data: {dir: x, train_source: a}\n"), Catch::Contains("only given with format plain"));
-  CHECK_THROWS_WITH(parse("data: {dir: x}\nanalysis: {positions: some}\n"), Catch::Contains("analysis.positions"));
-  CHECK_THROWS_WITH(parse("data: {dir: x}\ntrain: {snapshot_steps: [5, 3]}\n"), Catch::Contains("snapshot_steps"));
+  CHECK_THROWS_WITH(parse_translation("data: {dir: x}\ntrain: {epochs: 2, stepz: 3}\n"), Catch::Contains("train.stepz"));
+  CHECK_THROWS_WITH(parse_translation("data: {dir: x}\ntrain: {steps: 3}\n"), Catch::Contains("train.steps"));
+  CHECK_THROWS_WITH(parse_translation("data: {dir: x, format: plain}\n"), Catch::Contains("train_source"));
+  CHECK_THROWS_WITH(parse_translation("data: {dir: x, train_source: a}\n"), Catch::Contains("only given with format plain"));
+  CHECK_THROWS_WITH(parse_translation("data: {dir: x}\nanalysis: {positions: some}\n"), Catch::Contains("analysis.positions"));
+  CHECK_THROWS_WITH(parse_translation("data: {dir: x}\ntrain: {snapshot_steps: [5, 3]}\n"), Catch::Contains("snapshot_steps"));
 }
 
 TEST_CASE("translation run set: trained, analysed and reported (acceptance)", "[translate][slow]") {
@@ -173,11 +173,11 @@ TEST_CASE("translation run set: trained, analysed and reported (acceptance)", "[
 TEST_CASE("translation run set: another config's folder is refused", "[translate]") {
   const auto& toy = toy_run_set();
   std::string text = config_text(toy.data);
-  auto other = parse(text.replace(text.find("gold_seed: 13"), 13, "gold_seed: 21"));
+  auto other = parse_translation(text.replace(text.find("gold_seed: 13"), 13, "gold_seed: 21"));
   CHECK_THROWS_WITH(attn::tasks::prepare_translation_run_set(other, toy.runs.path(), true),
                     Catch::Contains(toy.runs.path().string()));
   // Other analysis settings share the run set.
-  auto reanalysis = parse(config_text(toy.data).replace(config_text(toy.data).find("beam: 2"), 7, "beam: 3"));
+  auto reanalysis = parse_translation(config_text(toy.data).replace(config_text(toy.data).find("beam: 2"), 7, "beam: 3"));
   auto config = attn::tasks::read_translation_run_set_config(toy.runs.path(), &reanalysis);
   CHECK(config.analysis.beam == 3);
 }

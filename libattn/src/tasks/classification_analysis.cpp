@@ -16,6 +16,7 @@
 #include "attn/probes/classifier_ktiw.h"
 #include "attn/probes/gradient_influence.h"
 #include "attn/probes/logistic_regression.h"
+#include "core/stopwatch.h"
 
 namespace attn::tasks {
 
@@ -24,7 +25,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 // One probe pair's top-p% match at every checkpoint, and A, its max over
 // them (metrics::max_over_checkpoints: NaN skipped, the earliest of equal
@@ -69,7 +69,7 @@ ClassificationAnalysis analyze_run_set(const ClassificationConfig& config, const
                                        const fs::path& out_dir, const AnalysisOptions& options) {
   const auto start = Clock::now();
   auto log = [&](const std::string& line) {
-    if (options.progress) fmt::print(stderr, "[attn-analyze {:.0f}s] {}\n", since(start), line);
+    if (options.progress) fmt::print(stderr, "[attn-analyze {:.0f}s] {}\n", seconds_since(start), line);
   };
   const auto runs = classification_runs(config, out_dir);
   for (const auto& run : runs)
@@ -213,7 +213,7 @@ ClassificationAnalysis analyze_run_set(const ClassificationConfig& config, const
                                        shuffled).mean;
   a.a_hat_tau = metrics::shuffled_baseline(metrics::Statistic::kKendallTau, uf_alpha.x(), uf_alpha.y(), mask,
                                              shuffled).mean;
-  a.seconds = since(start);
+  a.seconds = seconds_since(start);
   return a;
 }
 

@@ -3,18 +3,18 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cmath>
 
-#include <chrono>
-
 #include "attn/core/error.h"
-#include "io/json.h"
 #include "attn/io/checkpoint.h"
 #include "attn/probes/classifier_ktiw.h"
 #include "attn/probes/gradient_influence.h"
 #include "attn/tasks/classification_runs.h"
 #include "attn/tasks/classification_task.h"
 #include "attn/train/two_stage_trainer.h"
+#include "core/stopwatch.h"
+#include "io/json.h"
 
 namespace attn::tasks {
 
@@ -23,7 +23,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 }  // namespace
 
@@ -55,10 +54,10 @@ ExtractionBenchmark benchmark_extraction(const ClassificationConfig& config, con
     auto model = load_snapshot(config, data, gold, config.train.trainer.steps());
     auto t = Clock::now();
     probes::read_classifier(*model, pool.train, config.probes.chunk);
-    b.probe_seconds = since(t);
+    b.probe_seconds = seconds_since(t);
     t = Clock::now();
     probes::gradient_influence(*model, pool.train, config.probes.chunk);
-    b.influence_seconds = since(t);
+    b.influence_seconds = seconds_since(t);
   }
 
   // One epoch of training on the same examples: run A's task and training
@@ -73,7 +72,7 @@ ExtractionBenchmark benchmark_extraction(const ClassificationConfig& config, con
     train::training_step(task, optimizer, step);
     ++b.epoch_steps;
   }
-  b.epoch_seconds = since(t);
+  b.epoch_seconds = seconds_since(t);
   return b;
 }
 

@@ -14,8 +14,8 @@
 
 #include "attn/core/error.h"
 #include "attn/data/freedict.h"
-#include "attn/io/checksum.h"
 #include "attn/data/translation_batch.h"
+#include "attn/io/checksum.h"
 #include "attn/metrics/agreement.h"
 #include "attn/metrics/bleu.h"
 #include "attn/metrics/checkpoint_protocol.h"
@@ -25,6 +25,7 @@
 #include "attn/probes/word_translation.h"
 #include "attn/tasks/translation_runs.h"
 #include "attn/tasks/translation_task.h"
+#include "core/stopwatch.h"
 #include "reading_cache.h"
 
 namespace attn::tasks {
@@ -34,7 +35,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 /// One score tensor per analysis batch, (B, T, S) each.
 using Blocks = std::vector<torch::Tensor>;
@@ -276,7 +276,7 @@ class SnapshotReader {
     auto model = load_translation_snapshot(config_, data_, run, step, device_);
     const auto start = Clock::now();
     for (const auto& batch : set_.batches) gold.delta.push_back(probes::translation_influence(*model, batch.to(device_)).cpu());
-    gold.delta_seconds = since(start);
+    gold.delta_seconds = seconds_since(start);
     gold.bleu = beam_bleu(*model, config_, data_, pairs, device_, &gold.hypotheses);
     CachedReading entry;
     entry.tensors["delta"] = gold.delta;
@@ -395,8 +395,10 @@ int64_t read_available_translation_snapshots(const TranslationConfig& config, co
       }
       ++read;
       if (options.progress)
-        fmt::print(stderr, "[attn-analyze {:.0f}s] read run {} step {} in {:.0f}s: token accuracy {:.4f}, BLEU {:.2f}\n",
-                   since(start), runs[r].name, step, since(snapshot_start), reading.scores.accuracy, reading.bleu);
+        fmt::print(stderr,
+                   "[attn-analyze {:.0f}s] read run {} step {} in {:.0f}s: token accuracy {:.4f}, BLEU {:.2f}\n",
+                   seconds_since(start), runs[r].name, step, seconds_since(snapshot_start), reading.scores.accuracy,
+                   reading.bleu);
     }
   }
   // beta^px needs no snapshot: fitted now unless kept (only with every run, so that parallel readers don't repeat it).
@@ -404,11 +406,11 @@ int64_t read_available_translation_snapshots(const TranslationConfig& config, co
     const auto px = reader.word_translation();
     if (options.progress)
       fmt::print(stderr, "[attn-analyze {:.0f}s] beta^px: best epoch {}, validation loss {:.4f} ({:.0f}s)\n",
-                 since(start), px.best_epoch, px.validation_loss, px.seconds);
+                 seconds_since(start), px.best_epoch, px.validation_loss, px.seconds);
   }
   if (options.progress)
-    fmt::print(stderr, "[attn-analyze {:.0f}s] {} snapshot(s) read, {} already in {}\n", since(start), read, kept,
-               options.readings.string());
+    fmt::print(stderr, "[attn-analyze {:.0f}s] {} snapshot(s) read, {} already in {}\n", seconds_since(start), read,
+               kept, options.readings.string());
   return read;
 }
 
@@ -416,7 +418,7 @@ TranslationAnalysis analyze_translation_run_set(const TranslationConfig& config,
                                                 const fs::path& out_dir, const TranslationAnalysisOptions& options) {
   const auto start = Clock::now();
   auto log = [&](const std::string& line) {
-    if (options.progress) fmt::print(stderr, "[attn-analyze {:.0f}s] {}\n", since(start), line);
+    if (options.progress) fmt::print(stderr, "[attn-analyze {:.0f}s] {}\n", seconds_since(start), line);
   };
   const auto runs = translation_runs(config, out_dir);
   for (const auto& run : runs)
@@ -589,7 +591,7 @@ TranslationAnalysis analyze_translation_run_set(const TranslationConfig& config,
         a.samples.push_back(std::move(s));
       }
   }
-  a.seconds = since(start);
+  a.seconds = seconds_since(start);
   return a;
 }
 
