@@ -63,9 +63,9 @@ TEST_CASE("strip_html removes tags, comments, style/script and decodes entities"
   const std::string html =
       "<HTML><p class=\"x\">Hi &amp; <B>bye</B></p><!-- hidden\ncomment --><style>p{color:red}</style>"
       "<script type=x>alert(1)</script>&#65;&#x42;&nbsp;&copy;a < b, AT&T</html>";
-  CHECK(d::collapse_whitespace(d::strip_html(html)) == "Hi & bye AB a < b, AT&T");
+  CHECK(d::collapse_whitespace_and_controls(d::strip_html(html)) == "Hi & bye AB a < b, AT&T");
   CHECK(d::strip_html("x&lt;y&gt;z &quot;q&quot; &#233;") == "x<y>z \"q\" é");
-  CHECK(d::collapse_whitespace("  a \t\n b\r\n") == "a b");
+  CHECK(d::collapse_whitespace_and_controls("  a \t\n b\r\n") == "a b");
 }
 
 TEST_CASE("MIME parts: text kept and decoded, attachments and boundaries dropped", "[spam]") {

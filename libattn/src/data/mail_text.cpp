@@ -307,7 +307,7 @@ std::string strip_html(const std::string& text) {
   return out;
 }
 
-std::string collapse_whitespace(const std::string& text) {
+std::string collapse_whitespace_and_controls(const std::string& text) {
   std::string out;
   out.reserve(text.size());
   bool pending_space = false;
@@ -330,7 +330,7 @@ std::string clean_message(const std::string& raw) {
   for (char c : raw)
     if (c != '\r') message += c;  // CRLF -> LF: blank lines are then "\n\n"
   const auto [headers, body] = split_at_blank_line(message);
-  return collapse_whitespace(strip_html(to_valid_utf8(extract_mime_text(headers, body))));
+  return collapse_whitespace_and_controls(strip_html(to_valid_utf8(extract_mime_text(headers, body))));
 }
 
 }  // namespace attn::data

@@ -6,10 +6,10 @@ namespace attn::data {
 namespace {
 
 bool is_ascii_letter(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+bool is_ascii_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 // Bytes of multi-byte UTF-8 characters are treated as letters, so that "café"
 // or "naïve" stay one token without a Unicode table.
-bool is_word_char(unsigned char c) { return is_ascii_letter(c) || is_digit(c) || c >= 0x80; }
+bool is_word_char(unsigned char c) { return is_ascii_letter(c) || is_ascii_digit(c) || c >= 0x80; }
 bool is_separator(unsigned char c) { return c <= 0x20 || c == 0x7f; }
 
 // ASCII A-Z, and the Latin-1 capitals U+00C0..U+00DE (UTF-8 C3 80..C3 9E,
@@ -52,7 +52,7 @@ std::vector<std::string> tokenize(std::string_view text, const TokenizerOptions&
         ++i;
       } else if (here == '\'' && is_ascii_letter(at(i - 1)) && is_ascii_letter(at(i + 1))) {
         ++i;  // "don't", "o'clock"
-      } else if ((here == '.' || here == ',') && is_digit(at(i - 1)) && is_digit(at(i + 1))) {
+      } else if ((here == '.' || here == ',') && is_ascii_digit(at(i - 1)) && is_ascii_digit(at(i + 1))) {
         ++i;  // "3.5", "1,000"
       } else {
         break;

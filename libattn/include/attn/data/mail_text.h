@@ -28,7 +28,7 @@ std::string extract_mime_text(const std::string& headers, const std::string& bod
 std::string strip_html(const std::string& text);
 
 /// Replaces every run of whitespace/control characters by one space; trims.
-std::string collapse_whitespace(const std::string& text);
+std::string collapse_whitespace_and_controls(const std::string& text);
 
 /// The full cleaning pipeline on a raw message (see the file comment).
 std::string clean_message(const std::string& raw);
