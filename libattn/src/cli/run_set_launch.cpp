@@ -8,6 +8,7 @@
 #include "attn/cli/slurm_launch.h"
 #include "attn/core/runtime.h"
 #include "attn/io/jobs.h"
+#include "core/stopwatch.h"
 
 namespace attn::cli {
 
@@ -42,7 +43,7 @@ int launch_pending_runs(const CommonOptions& common, const std::string& program,
   jobs.name = [&](size_t k) { return runs.dirs[k].string(); };
   io::run_jobs(jobs, plan, program);
 
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = seconds_since(start);
   fmt::print("{}: {} runs finished in {:.0f} s -> {} (next: attn-analyze --runs {})\n", runs.set_name, runs.set_size,
              seconds, out_dir.string(), out_dir.string());
   runs.write_cost();

@@ -16,9 +16,6 @@ extern "C" void record_signal(int signal) {
 }  // namespace
 
 void install_interrupt_handlers() {
-  static bool installed = false;
-  if (installed) return;
-  installed = true;
   struct sigaction action {};
   action.sa_handler = record_signal;
   sigemptyset(&action.sa_mask);

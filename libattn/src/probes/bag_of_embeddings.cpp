@@ -12,6 +12,7 @@
 #include "attn/core/seed_streams.h"
 #include "attn/core/seeded_random.h"
 #include "attn/data/vocabulary.h"
+#include "core/stopwatch.h"
 
 namespace attn::probes {
 
@@ -105,7 +106,7 @@ BagOfEmbeddingsFit train_bag_of_embeddings(const std::vector<data::EncodedExampl
   }
   fit.model->eval();
   fit.word_scores = fit.model->word_scores();
-  fit.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+  fit.seconds = seconds_since(start_time);
   return fit;
 }
 

@@ -7,6 +7,7 @@
 
 #include "attn/core/error.h"
 #include "attn/data/vocabulary.h"
+#include "core/stopwatch.h"
 
 namespace attn::probes {
 
@@ -114,7 +115,7 @@ LogisticSelection select_logistic_regression(const std::vector<data::EncodedExam
       s.best = fit;
     }
   }
-  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+  s.seconds = seconds_since(start_time);
   return s;
 }
 

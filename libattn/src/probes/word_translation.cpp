@@ -12,6 +12,7 @@
 #include "attn/core/error.h"
 #include "attn/core/seed_streams.h"
 #include "attn/core/seeded_random.h"
+#include "core/stopwatch.h"
 
 namespace attn::probes {
 
@@ -102,7 +103,7 @@ WordTranslatorFit train_word_translator(const std::vector<data::EncodedPair>& tr
     }
   }
   fit.model->eval();
-  fit.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+  fit.seconds = seconds_since(start_time);
   return fit;
 }
 

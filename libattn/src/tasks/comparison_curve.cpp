@@ -14,6 +14,7 @@
 #include "attn/probes/classifier_ktiw.h"
 #include "attn/tasks/classification_analysis.h"
 #include "attn/train/metric_row.h"
+#include "core/stopwatch.h"
 
 namespace attn::tasks {
 
@@ -77,7 +78,7 @@ void run_comparison_worker(const ClassificationConfig& config, const fs::path& r
   io::write_file_atomic(work / (run.name + ".csv"), comparison_curve_csv(curve, steps));
   if (progress)
     fmt::print(stderr, "[attn-analyze worker {}] {} snapshots read in {:.0f}s\n", run.name, steps.size(),
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+               seconds_since(start));
 }
 
 ComparisonCurves comparison_curves_in_workers(

@@ -14,6 +14,7 @@
 #include "attn/plot/multihead_figures.h"
 #include "attn/tasks/trial_heads.h"
 #include "attn/train/batched_trainer.h"
+#include "core/stopwatch.h"
 
 namespace attn::tasks {
 
@@ -194,7 +195,7 @@ void run_multihead_experiment(const MultiheadExperimentConfig& config, const fs:
   };
   trials.after_each = [&](size_t k) {
     finished += static_cast<int64_t>(units[k].size());
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - trials_start).count();
+    const double elapsed = seconds_since(trials_start);
     const double left = elapsed / static_cast<double>(finished) * static_cast<double>(plans.size() - finished);
     fmt::print(
         stderr,
@@ -204,7 +205,7 @@ void run_multihead_experiment(const MultiheadExperimentConfig& config, const fs:
   io::run_jobs(trials, launch.plan, launch.program);
 
   // 4. Summary and figures.
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = seconds_since(start);
   write_multihead_summary(config, out_dir, seconds);
 }
 

@@ -18,6 +18,7 @@
 #include "attn/io/run_lock.h"
 #include "attn/io/run_record.h"
 #include "attn/train/training_checkpoint.h"
+#include "core/stopwatch.h"
 
 namespace attn::train {
 
@@ -76,7 +77,7 @@ std::vector<TrainingResult> train_batched(const std::vector<BatchedMember>& memb
                                           bool resume, std::vector<std::string>* failures) {
   install_interrupt_handlers();  // polled between steps below
   const auto start_time = std::chrono::steady_clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count(); };
+  auto elapsed = [&] { return seconds_since(start_time); };
   std::vector<RunState> runs(members.size());
   for (size_t i = 0; i < members.size(); ++i) {
     auto& run = runs[i];

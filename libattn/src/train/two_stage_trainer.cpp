@@ -11,6 +11,7 @@
 #include "attn/io/files.h"
 #include "attn/io/run_lock.h"
 #include "attn/train/training_checkpoint.h"
+#include "core/stopwatch.h"
 
 namespace attn::train {
 
@@ -72,7 +73,7 @@ TrainingResult TwoStageTrainer::run(bool resume) {
   const auto start_time = std::chrono::steady_clock::now();
   // Wall time of this invocation; `seconds_before` adds the earlier ones.
   auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+    return seconds_since(start_time);
   };
   io::RunLock lock(run_dir_);  // one process per run folder
   // Under the lock no live writer owns a temporary file here: any is a
